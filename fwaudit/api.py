@@ -1,0 +1,60 @@
+"""The public entry points: `audit()` is a thin wrapper over a reusable `Auditor`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError
+from .limits import Limits
+from .model import AuditResult, Image
+from .unpack import DEFAULT_BACKEND, get_backend, unpack_image
+
+
+class Auditor:
+    """Holds configuration (and, in later stages, compiled rules) across many audits."""
+
+    def __init__(
+        self,
+        *,
+        limits: Limits = Limits(),
+        backend: str = DEFAULT_BACKEND,
+        cache_dir: Path | None = None,
+    ) -> None:
+        get_backend(backend)  # fail early on a caller's typo
+        self.limits = limits
+        self.backend = backend
+        self.cache_dir = cache_dir
+
+    def audit(self, image: str | os.PathLike[str]) -> AuditResult:
+        """Audit one image file. Raises `InputError` only when it cannot be read at all."""
+        fw = open_image(Path(image))
+        outcome = unpack_image(
+            fw, backend=self.backend, limits=self.limits, cache_dir=self.cache_dir
+        )
+        return AuditResult(image=fw, unpack=outcome, fwaudit_version=__version__)
+
+
+def open_image(path: Path) -> Image:
+    """Hash the image; a missing, unreadable or non-regular file is an `InputError`."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file")
+    try:
+        return Image.from_path(path.resolve())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+
+
+def audit(
+    image: str | os.PathLike[str],
+    /,
+    *,
+    limits: Limits = Limits(),
+    backend: str = DEFAULT_BACKEND,
+    cache_dir: Path | None = None,
+) -> AuditResult:
+    """Audit one firmware image and return everything found, with evidence."""
+    return Auditor(limits=limits, backend=backend, cache_dir=cache_dir).audit(image)

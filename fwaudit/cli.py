@@ -1,0 +1,137 @@
+"""`fwaudit` command line: a thin layer over the public API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .api import Auditor
+from .errors import FwauditError, InputError
+from .model import AuditResult, Severity
+from .unpack import BACKENDS, DEFAULT_BACKEND
+from .unpack.cache import outcome_to_json
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except FwauditError as exc:
+        print(f"fwaudit: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fwaudit", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"fwaudit {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def common(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("image", type=Path, help="firmware image file")
+        cmd.add_argument(
+            "--backend",
+            choices=[b.name for b in BACKENDS],
+            default=DEFAULT_BACKEND,
+            help=f"unpack backend (default: {DEFAULT_BACKEND})",
+        )
+        cmd.add_argument(
+            "--cache-dir",
+            type=Path,
+            default=None,
+            help="cache folder (default: $FWAUDIT_CACHE_DIR or the user cache)",
+        )
+
+    unpack = commands.add_parser("unpack", help="extract an image into a folder")
+    common(unpack)
+    unpack.add_argument("-o", "--out", type=Path, required=True, help="new or empty folder")
+    unpack.set_defaults(handler=cmd_unpack)
+
+    scan = commands.add_parser("scan", help="audit an image and write a CycloneDX 1.6 SBOM")
+    common(scan)
+    scan.add_argument("-o", "--out", type=Path, required=True, help="SBOM path (.cdx.json)")
+    scan.set_defaults(handler=cmd_scan)
+    return parser
+
+
+def _audit(args: argparse.Namespace) -> AuditResult:
+    return Auditor(backend=args.backend, cache_dir=args.cache_dir).audit(args.image)
+
+
+def cmd_unpack(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(f"{out}: output folder exists and is not empty")
+    started = time.monotonic()
+    result = _audit(args)
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(result.unpack.root, out, symlinks=True, dirs_exist_ok=True)
+    report = {
+        "image": {
+            "path": str(result.image.path),
+            "sha256": result.image.sha256,
+            "size": result.image.size,
+        },
+        "fwaudit_version": __version__,
+        "from_cache": result.unpack.from_cache,
+        "summary": _summary(result),
+        **outcome_to_json(result.unpack),
+    }
+    (out / "unpack.json").write_text(json.dumps(report, indent=1))
+    _print_summary(result, time.monotonic() - started)
+    print(f"tree and unpack.json written to {out}")
+    return EXIT_OK
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from .sbom import to_json
+
+    started = time.monotonic()
+    result = _audit(args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(to_json(result))
+    _print_summary(result, time.monotonic() - started)
+    print(f"CycloneDX 1.6 SBOM (schema-valid) written to {args.out}")
+    return EXIT_OK
+
+
+def _summary(result: AuditResult) -> dict[str, int]:
+    kinds = Counter(n.kind.value for n in result.unpack.nodes)
+    return {
+        "files": kinds["file"],
+        "directories": kinds["directory"],
+        "symlinks": kinds["symlink"],
+        "elf_files": len(result.unpack.elf_files),
+    }
+
+
+def _print_summary(result: AuditResult, seconds: float) -> None:
+    summary = _summary(result)
+    cached = " (from cache)" if result.unpack.from_cache else ""
+    print(f"{result.image.name}  sha256 {result.image.sha256[:16]}…  {result.image.size:,} bytes")
+    print(
+        f"  unpacked with {result.unpack.tool_version}{cached} in {seconds:.2f} s: "
+        f"{summary['files']:,} files, {summary['elf_files']:,} ELF, "
+        f"{summary['directories']:,} folders, {summary['symlinks']:,} links"
+    )
+    if not summary["files"]:
+        print("  no known format found: not firmware, encrypted, or a format no backend reads")
+    problems = result.all_problems
+    by_kind = Counter((p.severity, p.kind) for p in problems)
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    for (severity, kind), count in sorted(by_kind.items(), key=lambda i: (order[i[0][0]], i[0][1])):
+        example = next(p for p in problems if p.kind == kind and p.severity == severity)
+        print(f"  {severity:<7} {kind} x{count}: {example.detail[:100]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

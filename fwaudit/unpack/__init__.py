@@ -1,0 +1,126 @@
+"""Stage 1: unpack an image recursively and safely into a cached, sanitized tree."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+import time
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..limits import Limits
+from ..model import ExtractedNode, Image, NodeKind, UnpackOutcome
+from .base import Extraction, Unpacker, Workspace
+from .binwalk import BinwalkUnpacker
+from .cache import UnpackCache
+from .unblob import UnblobUnpacker
+
+#: Every backend, in order of preference (the first is the default; see README's table).
+BACKENDS: tuple[Unpacker, ...] = (UnblobUnpacker(), BinwalkUnpacker())
+DEFAULT_BACKEND = BACKENDS[0].name
+
+__all__ = ["BACKENDS", "DEFAULT_BACKEND", "get_backend", "unpack_image"]
+
+
+def get_backend(name: str) -> Unpacker:
+    for backend in BACKENDS:
+        if backend.name == name:
+            return backend
+    known = ", ".join(b.name for b in BACKENDS)
+    raise ConfigError(f"unknown unpack backend {name!r} (known: {known})")
+
+
+def unpack_image(
+    image: Image,
+    *,
+    backend: str = DEFAULT_BACKEND,
+    limits: Limits = Limits(),
+    cache_dir: Path | None = None,
+) -> UnpackOutcome:
+    """Unpack `image` (or reuse the cached tree) and describe every node with its origin."""
+    unpacker = get_backend(backend)
+    cache = UnpackCache(cache_dir)
+    key = cache.key(image.sha256, unpacker.name, unpacker.tool_version(), limits)
+    cached = cache.load(key)
+    if cached is not None:
+        return cached
+    started = time.monotonic()
+    workspace = Workspace(
+        Path(tempfile.mkdtemp(prefix="work-", dir=cache.scratch_root())), image.size
+    )
+    try:
+        run = unpacker.unpack(image.path, workspace, limits)
+        nodes = describe_tree(workspace.tree, image.path, run.extractions)
+        outcome = UnpackOutcome(
+            root=workspace.tree,
+            backend=unpacker.name,
+            tool_version=unpacker.tool_version(),
+            nodes=nodes,
+            problems=tuple(sorted(set(run.problems))),
+            seconds=round(time.monotonic() - started, 3),
+        )
+        return cache.store(key, workspace, outcome)
+    finally:
+        shutil.rmtree(workspace.path, ignore_errors=True)
+
+
+def describe_tree(
+    tree: Path, image: Path, extractions: list[Extraction]
+) -> tuple[ExtractedNode, ...]:
+    """One node per entry of `tree`, linked to the extraction that produced it."""
+    by_dir = {e.out_dir: e for e in extractions if e.out_dir is not None}
+    nodes = []
+    for dirpath, dirnames, filenames in os.walk(tree):
+        here = Path(dirpath)
+        for name in sorted((*dirnames, *filenames)):
+            path = here / name
+            origin, depth = _origin(path, by_dir)
+            parent = ""
+            if origin is not None and origin.container != image:
+                parent = origin.container.relative_to(tree).as_posix()
+            st = os.lstat(path)
+            node = dict(
+                path=path.relative_to(tree).as_posix(),
+                size=st.st_size,
+                depth=depth,
+                parent=parent,
+                offset=origin.offset if origin else None,
+                format=origin.format if origin else None,
+                extractor=origin.extractor if origin else None,
+            )
+            if stat.S_ISLNK(st.st_mode):
+                nodes.append(
+                    ExtractedNode(kind=NodeKind.SYMLINK, link_target=os.readlink(path), **node)
+                )
+            elif stat.S_ISDIR(st.st_mode):
+                nodes.append(ExtractedNode(kind=NodeKind.DIRECTORY, **{**node, "size": 0}))
+            else:
+                digest, is_elf = _hash(path)
+                nodes.append(
+                    ExtractedNode(kind=NodeKind.FILE, sha256=digest, is_elf=is_elf, **node)
+                )
+    return tuple(sorted(nodes))
+
+
+def _origin(path: Path, by_dir: dict[Path, Extraction]) -> tuple[Extraction | None, int]:
+    """The deepest extraction whose output folder holds `path`, and the nesting depth."""
+    origin, depth = None, 0
+    for ancestor in reversed(path.parents):
+        if ancestor in by_dir:
+            depth += 1
+            origin = by_dir[ancestor]
+    return origin, max(depth, 1)
+
+
+def _hash(path: Path) -> tuple[str, bool]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+        is_elf = head[:4] == b"\x7fELF"
+        while head:
+            digest.update(head)
+            head = handle.read(1 << 20)
+    return digest.hexdigest(), is_elf
