@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
 from .errors import InputError
 from .limits import Limits
 from .model import AuditResult, Image
-from .unpack import DEFAULT_BACKEND, get_backend, unpack_image
+from .unpack import DEFAULT_BACKENDS, get_backend, unpack_image
 
 
 class Auditor:
@@ -19,19 +20,20 @@ class Auditor:
         self,
         *,
         limits: Limits = Limits(),
-        backend: str = DEFAULT_BACKEND,
+        backends: Sequence[str] = DEFAULT_BACKENDS,
         cache_dir: Path | None = None,
     ) -> None:
-        get_backend(backend)  # fail early on a caller's typo
+        for name in backends:
+            get_backend(name)  # fail early on a caller's typo
         self.limits = limits
-        self.backend = backend
+        self.backends = tuple(backends)
         self.cache_dir = cache_dir
 
     def audit(self, image: str | os.PathLike[str]) -> AuditResult:
         """Audit one image file. Raises `InputError` only when it cannot be read at all."""
         fw = open_image(Path(image))
         outcome = unpack_image(
-            fw, backend=self.backend, limits=self.limits, cache_dir=self.cache_dir
+            fw, backends=self.backends, limits=self.limits, cache_dir=self.cache_dir
         )
         return AuditResult(image=fw, unpack=outcome, fwaudit_version=__version__)
 
@@ -53,8 +55,11 @@ def audit(
     /,
     *,
     limits: Limits = Limits(),
-    backend: str = DEFAULT_BACKEND,
+    backends: Sequence[str] = DEFAULT_BACKENDS,
     cache_dir: Path | None = None,
 ) -> AuditResult:
-    """Audit one firmware image and return everything found, with evidence."""
-    return Auditor(limits=limits, backend=backend, cache_dir=cache_dir).audit(image)
+    """Audit one firmware image and return everything found, with evidence.
+
+    `backends` are tried in order until one recovers a file (see `fwaudit.unpack`).
+    """
+    return Auditor(limits=limits, backends=backends, cache_dir=cache_dir).audit(image)

@@ -15,7 +15,7 @@ from . import __version__
 from .api import Auditor
 from .errors import FwauditError, InputError
 from .model import AuditResult, Severity
-from .unpack import BACKENDS, DEFAULT_BACKEND
+from .unpack import BACKENDS, DEFAULT_BACKENDS
 from .unpack.cache import outcome_to_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -40,9 +40,11 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("image", type=Path, help="firmware image file")
         cmd.add_argument(
             "--backend",
+            dest="backends",
+            action="append",
             choices=[b.name for b in BACKENDS],
-            default=DEFAULT_BACKEND,
-            help=f"unpack backend (default: {DEFAULT_BACKEND})",
+            help="unpack backend; repeat to give a fallback order "
+            f"(default: {' then '.join(DEFAULT_BACKENDS)})",
         )
         cmd.add_argument(
             "--cache-dir",
@@ -64,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _audit(args: argparse.Namespace) -> AuditResult:
-    return Auditor(backend=args.backend, cache_dir=args.cache_dir).audit(args.image)
+    backends = args.backends or DEFAULT_BACKENDS
+    return Auditor(backends=backends, cache_dir=args.cache_dir).audit(args.image)
 
 
 def cmd_unpack(args: argparse.Namespace) -> int:

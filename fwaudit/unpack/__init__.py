@@ -8,24 +8,32 @@ import shutil
 import stat
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ConfigError
 from ..limits import Limits
-from ..model import ExtractedNode, Image, NodeKind, UnpackOutcome
-from .base import Extraction, Unpacker, Workspace
+from ..model import ExtractedNode, Image, NodeKind, Problem, Severity, UnpackOutcome
+from .base import STAGE, Extraction, Unpacker, Workspace
 from .binwalk import BinwalkUnpacker
 from .cache import UnpackCache
+from .members import audit_archive
 from .unblob import UnblobUnpacker
 
-#: Every backend, in order of preference (the first is the default; see README's table).
+#: Every backend. The default tries them in this order until one recovers a file: unblob
+#: recovers more (VxWorks LZMA web files, FIT, SquashFS 3 BE), binwalk v3 reads some formats
+#: unblob does not (Android sparse, MBR, Arcadyan); README has the measured table.
 BACKENDS: tuple[Unpacker, ...] = (UnblobUnpacker(), BinwalkUnpacker())
-DEFAULT_BACKEND = BACKENDS[0].name
+DEFAULT_BACKENDS: tuple[str, ...] = tuple(b.name for b in BACKENDS)
 
-__all__ = ["BACKENDS", "DEFAULT_BACKEND", "get_backend", "unpack_image"]
+__all__ = ["BACKENDS", "DEFAULT_BACKENDS", "get_backend", "unpack_image"]
 
 
-def get_backend(name: str) -> Unpacker:
+def get_backend(name: str | Unpacker) -> Unpacker:
+    """The backend called `name` (an `Unpacker` object is returned as it is)."""
+    if not isinstance(name, str):
+        return name
     for backend in BACKENDS:
         if backend.name == name:
             return backend
@@ -36,13 +44,37 @@ def get_backend(name: str) -> Unpacker:
 def unpack_image(
     image: Image,
     *,
-    backend: str = DEFAULT_BACKEND,
+    backends: Sequence[str | Unpacker] = DEFAULT_BACKENDS,
     limits: Limits = Limits(),
     cache_dir: Path | None = None,
 ) -> UnpackOutcome:
-    """Unpack `image` (or reuse the cached tree) and describe every node with its origin."""
-    unpacker = get_backend(backend)
+    """Unpack `image` with the first of `backends` that recovers a file (or, failing all,
+    the first one's result), reusing cached trees; every node says where it came from."""
+    unpackers = [get_backend(name) for name in backends]
+    if not unpackers:
+        raise ConfigError("at least one unpack backend is needed")
     cache = UnpackCache(cache_dir)
+    first = None
+    for unpacker in unpackers:
+        outcome = _unpack_with(unpacker, image, limits, cache)
+        if outcome.files:
+            if first is not None:
+                note = Problem(
+                    STAGE,
+                    "unpack.fallback",
+                    Severity.INFO,
+                    "",
+                    f"{first.backend} recovered no file; used {outcome.backend}",
+                )
+                outcome = replace(outcome, problems=tuple(sorted({*outcome.problems, note})))
+            return outcome
+        first = first or outcome
+    return first
+
+
+def _unpack_with(
+    unpacker: Unpacker, image: Image, limits: Limits, cache: UnpackCache
+) -> UnpackOutcome:
     key = cache.key(image.sha256, unpacker.name, unpacker.tool_version(), limits)
     cached = cache.load(key)
     if cached is not None:
@@ -53,6 +85,11 @@ def unpack_image(
     )
     try:
         run = unpacker.unpack(image.path, workspace, limits)
+        for extraction in run.extractions:
+            label = workspace.rel(extraction.container)
+            run.problems.extend(
+                audit_archive(extraction.container, extraction.offset, extraction.format, label)
+            )
         nodes = describe_tree(workspace.tree, image.path, run.extractions)
         outcome = UnpackOutcome(
             root=workspace.tree,

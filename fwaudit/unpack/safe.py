@@ -35,18 +35,16 @@ def _problem(kind: str, root: Path, path: Path, detail: str, severity=Severity.W
 def _anchor_for(link: Path, anchors: Iterable[Path], root: Path) -> Path:
     """The filesystem root an absolute link inside `link`'s extraction refers to.
 
-    That is the deepest extraction folder holding the link; when that folder holds a single
-    directory and nothing else (``squashfs-root``), the filesystem starts there.
+    That is the deepest extraction folder holding the link; when that folder holds only a
+    ``*-root`` folder (binwalk's ``squashfs-root``, ``jffs2-root``), the filesystem starts there.
     """
     best = root
     for anchor in anchors:
         if link.is_relative_to(anchor) and len(anchor.parts) > len(best.parts):
             best = anchor
     entries = list(best.iterdir()) if best.is_dir() else []
-    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
-        inner = entries[0]
-        if link.is_relative_to(inner):
-            return inner
+    if len(entries) == 1 and entries[0].name.endswith("-root") and link.is_relative_to(entries[0]):
+        return entries[0]
     return best
 
 

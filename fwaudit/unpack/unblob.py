@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from ..limits import Limits
 from ..model import Problem, Severity
 from .base import STAGE, BackendRun, Extraction, Workspace, run_problems
 
+PADDING = re.compile(r"\d+-\d+\.padding")
 SEVERITY = {"error": Severity.ERROR, "warning": Severity.WARNING}
 KIND = {
     "MaliciousSymlinkRemoved": "safety.link_escape",
@@ -60,6 +62,7 @@ class UnblobUnpacker:
                     )
             outcome.problems.extend(_error_problems(task, container, workspace))
         outcome.problems.extend(workspace.secure())
+        _drop_padding(workspace.tree)
         breached = workspace.breached(limits)
         if breached and not run.stopped_because:
             outcome.problems.append(
@@ -72,6 +75,13 @@ class UnblobUnpacker:
                 )
             )
         return outcome
+
+
+def _drop_padding(tree: Path) -> None:
+    """unblob carves runs of fill bytes between chunks as ``START-END.padding``: no content."""
+    for path in tree.rglob("*.padding"):
+        if PADDING.fullmatch(path.name) and not path.is_symlink() and path.is_file():
+            path.unlink()
 
 
 def _extract_dir(container: Path, image: Path, workspace: Workspace) -> Path:
