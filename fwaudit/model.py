@@ -97,6 +97,22 @@ class ExtractedNode:
             raise ValueError(f"negative size for {self.path}")
 
 
+@dataclass(frozen=True, order=True)
+class Chunk:
+    """A format a backend recognised inside a container, extracted or not.
+
+    `container` is relative to the tree ("" for the image), `detail` what fwaudit read of it
+    (for SquashFS: version, byte order, magic, compressor and the LZMA variant decoded).
+    """
+
+    container: str
+    offset: int
+    format: str
+    extractor: str
+    extracted: bool
+    detail: str = ""
+
+
 @dataclass(frozen=True)
 class UnpackOutcome:
     """What the unpack stage produced: a sanitized tree on disk and its description."""
@@ -107,6 +123,7 @@ class UnpackOutcome:
     nodes: tuple[ExtractedNode, ...]
     problems: tuple[Problem, ...]
     seconds: float
+    chunks: tuple[Chunk, ...] = ()
     from_cache: bool = False
 
     @property

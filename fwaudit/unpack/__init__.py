@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..limits import Limits
-from ..model import ExtractedNode, Image, NodeKind, Problem, Severity, UnpackOutcome
+from ..model import Chunk, ExtractedNode, Image, NodeKind, Problem, Severity, UnpackOutcome
+from . import squashfs
 from .base import STAGE, Extraction, Unpacker, Workspace
 from .binwalk import BinwalkUnpacker
 from .cache import UnpackCache
@@ -91,7 +92,15 @@ def _unpack_with(
                 audit_archive(extraction.container, extraction.offset, extraction.format, label)
             )
         nodes = describe_tree(workspace.tree, image.path, run.extractions)
+        chunks = tuple(
+            sorted(
+                chunk
+                for chunk in (_chunk(e, image.path, workspace) for e in run.extractions)
+                if chunk.extracted or chunk.detail  # not every ELF or copyright string found
+            )
+        )
         outcome = UnpackOutcome(
+            chunks=chunks,
             root=workspace.tree,
             backend=unpacker.name,
             tool_version=unpacker.tool_version(),
@@ -102,6 +111,20 @@ def _unpack_with(
         return cache.store(key, workspace, outcome)
     finally:
         shutil.rmtree(workspace.path, ignore_errors=True)
+
+
+def _chunk(extraction: Extraction, image: Path, workspace: Workspace) -> Chunk:
+    detail = ""
+    if "squashfs" in extraction.format.lower() and extraction.container.is_file():
+        detail = squashfs.describe(extraction.container, extraction.offset)
+    return Chunk(
+        container="" if extraction.container == image else workspace.rel(extraction.container),
+        offset=extraction.offset,
+        format=extraction.format,
+        extractor=extraction.extractor,
+        extracted=extraction.out_dir is not None,
+        detail=detail,
+    )
 
 
 def describe_tree(

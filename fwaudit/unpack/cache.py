@@ -12,10 +12,10 @@ from typing import Any
 
 from .. import __version__
 from ..limits import Limits
-from ..model import ExtractedNode, NodeKind, Problem, Severity, UnpackOutcome
+from ..model import Chunk, ExtractedNode, NodeKind, Problem, Severity, UnpackOutcome
 from .base import Workspace
 
-FORMAT = 1
+FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -76,6 +76,7 @@ def outcome_to_json(outcome: UnpackOutcome) -> dict[str, Any]:
         "backend": outcome.backend,
         "tool_version": outcome.tool_version,
         "seconds": outcome.seconds,
+        "chunks": [asdict(c) for c in outcome.chunks],
         "nodes": [asdict(n) for n in outcome.nodes],
         "problems": [asdict(p) for p in outcome.problems],
     }
@@ -93,5 +94,6 @@ def outcome_from_json(data: dict[str, Any], root: Path) -> UnpackOutcome:
         nodes=nodes,
         problems=problems,
         seconds=data["seconds"],
+        chunks=tuple(Chunk(**c) for c in data["chunks"]),
         from_cache=True,
     )
