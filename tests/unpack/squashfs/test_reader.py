@@ -136,7 +136,8 @@ def test_truncated_image_gives_an_error_and_a_partial_tree(tmp_path: Path) -> No
 def test_absurd_inode_count_is_rejected(tmp_path: Path) -> None:
     header = bytearray(96)
     struct.pack_into("<4sIIIIHHHHHH", header, 0, b"hsqs", 1 << 30, 0, 4096, 0, 1, 12, 0, 1, 4, 0)
-    struct.pack_into("<QQQQQQQQ", header, 32, 0, 96, 96, 2**64 - 1, 96, 96, 2**64 - 1, 2**64 - 1)
+    none = 2**64 - 1
+    struct.pack_into("<QQQQQQQQ", header, 32, 0, 4192, 4100, none, 96, 200, none, none)
     image = tmp_path / "bad.sqfs"
     image.write_bytes(bytes(header) + bytes(4096))
     with pytest.raises(SquashfsError, match="absurd inode count"):
