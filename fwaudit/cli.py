@@ -126,6 +126,10 @@ def _print_summary(result: AuditResult, seconds: float) -> None:
         f"{summary['files']:,} files, {summary['elf_files']:,} ELF, "
         f"{summary['directories']:,} folders, {summary['symlinks']:,} links"
     )
+    for chunk in result.unpack.chunks:
+        if chunk.detail:
+            where = chunk.container or result.image.name
+            print(f"  {chunk.format} at {where}@{chunk.offset}: {chunk.detail}")
     if not summary["files"]:
         print("  no known format found: not firmware, encrypted, or a format no backend reads")
     problems = result.all_problems
