@@ -37,6 +37,7 @@ test: setup sample lint
 bench: setup sample
 	$(BIN)/python benchmarks/unpack_coverage.py
 	$(BIN)/python benchmarks/unpack_speed.py
+	$(BIN)/python benchmarks/squashfs_speed.py
 
 clean:
 	rm -rf $(VENV) build demo-out .pytest_cache .ruff_cache
