@@ -69,8 +69,20 @@ def time_cli_twice(image: Path, repeat: int) -> tuple[float, float]:
         times = []
         for run in range(1 + repeat):
             started = time.monotonic()
-            subprocess.run([sys.executable, "-m", "fwaudit.cli", "unpack", str(image), "-o",
-                            f"{tmp}/out{run}"], check=True, env=env, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "fwaudit.cli",
+                    "unpack",
+                    str(image),
+                    "-o",
+                    f"{tmp}/out{run}",
+                ],
+                check=True,
+                env=env,
+                capture_output=True,
+            )
             times.append(time.monotonic() - started)
         return times[0], statistics.median(times[1:])
 
