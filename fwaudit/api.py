@@ -8,13 +8,15 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
+from .identify import RuleSet, identify
+from .inventory import take_inventory
 from .limits import Limits
 from .model import AuditResult, Image
 from .unpack import DEFAULT_BACKENDS, get_backend, unpack_image
 
 
 class Auditor:
-    """Holds configuration (and, in later stages, compiled rules) across many audits."""
+    """Holds configuration and compiled rules across many audits."""
 
     def __init__(
         self,
@@ -28,6 +30,7 @@ class Auditor:
         self.limits = limits
         self.backends = tuple(backends)
         self.cache_dir = cache_dir
+        self.rules = RuleSet()
 
     def audit(self, image: str | os.PathLike[str]) -> AuditResult:
         """Audit one image file. Raises `InputError` only when it cannot be read at all."""
@@ -35,7 +38,17 @@ class Auditor:
         outcome = unpack_image(
             fw, backends=self.backends, limits=self.limits, cache_dir=self.cache_dir
         )
-        return AuditResult(image=fw, unpack=outcome, fwaudit_version=__version__)
+        inventory = take_inventory(fw, outcome)
+        components, toolchain = identify(inventory, self.rules)
+        return AuditResult(
+            image=fw,
+            unpack=outcome,
+            fwaudit_version=__version__,
+            problems=inventory.problems,
+            files=inventory.files,
+            components=components,
+            toolchain=toolchain,
+        )
 
 
 def open_image(path: Path) -> Image:

@@ -136,6 +136,101 @@ class UnpackOutcome:
 
 
 @dataclass(frozen=True)
+class ElfFacts:
+    """What an analyst asks of an ELF file first (read by `fwaudit.elf`)."""
+
+    arch: str
+    endianness: str  # "little" or "big"
+    bits: int
+    kind: str  # "executable", "shared-library", "relocatable", "core"
+    soname: str | None
+    needed: tuple[str, ...]
+    interpreter: str | None
+    stripped: bool
+    build_id: str | None
+
+
+@dataclass(frozen=True, order=True)
+class FileEntry:
+    """A regular file of the image (or the image itself, path ""), typed and hashed once."""
+
+    path: str
+    size: int
+    sha256: str
+    kind: str  # "elf", "text", "data"
+    elf: ElfFacts | None = field(default=None, compare=False)
+
+
+class Technique(StrEnum):
+    """How a finding was made (CycloneDX identity-method techniques)."""
+
+    BINARY = "binary-analysis"
+    MANIFEST = "manifest-analysis"
+    FILENAME = "filename"
+    SOURCE = "source-code-analysis"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where and how a finding was seen: the answer to "why?".
+
+    `path` is inside the image ("" for the image file itself), `offset` the byte offset of
+    the match in that file (None for whole-file evidence such as a manifest entry or a file
+    name), `method` the rule or parser (``yara:busybox``, ``opkg-status``), `matched` the
+    bytes or line that matched, as text.
+    """
+
+    path: str
+    offset: int | None
+    method: str
+    matched: str
+    technique: Technique
+    confidence: float
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} outside 0..1")
+        if self.offset is not None and self.offset < 0:
+            raise ValueError("negative evidence offset")
+        if not self.method:
+            raise ValueError("evidence needs a method")
+
+    @property
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.path, -1 if self.offset is None else self.offset, self.method, self.matched)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One software component at one version, with every piece of evidence for it."""
+
+    name: str
+    version: str | None
+    vendor: str
+    purl_type: str
+    cpe: str  # "vendor:product"
+    website: str
+    evidence: tuple[Evidence, ...]
+    description: str = ""
+
+    @property
+    def confidence(self) -> float:
+        return max((e.confidence for e in self.evidence), default=0.0)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(sorted({e.path for e in self.evidence}))
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.version or 'unknown'}"
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.name, self.version or "")
+
+
+@dataclass(frozen=True)
 class AuditResult:
     """Everything one audit found about one image. Outputs are projections of this."""
 
@@ -143,6 +238,9 @@ class AuditResult:
     unpack: UnpackOutcome
     fwaudit_version: str
     problems: tuple[Problem, ...] = field(default=())
+    files: tuple[FileEntry, ...] = field(default=())
+    components: tuple[Component, ...] = field(default=())
+    toolchain: tuple[str, ...] = field(default=())
 
     @property
     def all_problems(self) -> tuple[Problem, ...]:

@@ -8,16 +8,36 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 
-from cyclonedx.model import HashAlgorithm, HashType, Property
+from cyclonedx.model import (
+    ExternalReference,
+    ExternalReferenceType,
+    HashAlgorithm,
+    HashType,
+    Property,
+    XsUri,
+)
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.component_evidence import (
+    AnalysisTechnique,
+    ComponentEvidence,
+    Identity,
+    IdentityField,
+    Method,
+    Occurrence,
+)
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
+from packageurl import PackageURL
 
 from . import __version__
-from .model import AuditResult
+from .model import AuditResult, Evidence
+from .model import Component as Found
+
+MAX_OCCURRENCES = 50
 
 NAMESPACE = "fwaudit"
 SERIAL_NAMESPACE = uuid.UUID("6f1c63e2-5a0b-4f55-9c7e-2f3b1d0a9e41")
@@ -44,6 +64,7 @@ def build_bom(result: AuditResult, *, timestamp: datetime | None = None) -> Bom:
         )
         for p in result.all_problems
     ]
+    properties += [Property(name=f"{NAMESPACE}:toolchain", value=t) for t in result.toolchain]
     firmware = Component(
         type=ComponentType.FIRMWARE,
         name=image.name,
@@ -57,7 +78,82 @@ def build_bom(result: AuditResult, *, timestamp: datetime | None = None) -> Bom:
     bom.metadata.tools.components.add(
         Component(type=ComponentType.APPLICATION, name="fwaudit", version=__version__)
     )
+    hashes = {f.path: f.sha256 for f in result.files}
+    for found in result.components:
+        component = _component(found, hashes)
+        bom.components.add(component)
+        bom.register_dependency(firmware, [component])
     return bom
+
+
+def _component(found: Found, hashes: dict[str, str]) -> Component:
+    """A found component with its identity evidence and every occurrence in the image."""
+    technique = {
+        "binary-analysis": AnalysisTechnique.BINARY_ANALYSIS,
+        "manifest-analysis": AnalysisTechnique.MANIFEST_ANALYSIS,
+        "filename": AnalysisTechnique.FILENAME,
+    }
+    methods = {}
+    for ev in found.evidence:
+        key = (ev.technique, ev.method)
+        if key not in methods or methods[key].confidence < ev.confidence:
+            methods[key] = ev
+    identity = Identity(
+        field=IdentityField.VERSION if found.version else IdentityField.NAME,
+        confidence=Decimal(str(found.confidence)),
+        methods=[
+            Method(
+                technique=technique.get(ev.technique.value, AnalysisTechnique.BINARY_ANALYSIS),
+                confidence=Decimal(str(ev.confidence)),
+                value=f"{ev.method}: {ev.matched[:200]}",
+            )
+            for ev in sorted(methods.values(), key=lambda e: e.sort_key)
+        ],
+    )
+    occurrences = [_occurrence(ev) for ev in found.evidence[:MAX_OCCURRENCES]]
+    files = found.files
+    return Component(
+        type=ComponentType.OPERATING_SYSTEM
+        if found.name in {"linux", "vxworks", "openwrt"}
+        else ComponentType.LIBRARY,
+        name=found.name,
+        version=found.version,
+        bom_ref=f"component:{found.key}",
+        description=found.description or None,
+        purl=PackageURL(
+            type=found.purl_type,
+            namespace=found.vendor or None,
+            name=found.name,
+            version=found.version,
+        ),
+        cpe=_cpe(found),
+        hashes=[HashType(alg=HashAlgorithm.SHA_256, content=hashes[files[0]])]
+        if len(files) == 1 and hashes.get(files[0])
+        else None,
+        external_references=[
+            ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(found.website))
+        ]
+        if found.website
+        else None,
+        evidence=ComponentEvidence(identity=[identity], occurrences=occurrences),
+        properties=[Property(name=f"{NAMESPACE}:evidence-files", value=str(len(files)))],
+    )
+
+
+def _occurrence(ev: Evidence) -> Occurrence:
+    return Occurrence(
+        location=ev.path or "<image>",
+        offset=ev.offset,
+        additional_context=f"{ev.method}: {ev.matched[:120]}",
+    )
+
+
+def _cpe(found: Found) -> str | None:
+    if not found.cpe:
+        return None
+    vendor, product = found.cpe.split(":")
+    version = (found.version or "*").replace(":", "\\:")
+    return f"cpe:2.3:a:{vendor}:{product}:{version}:*:*:*:*:*:*:*"
 
 
 def to_json(result: AuditResult, *, timestamp: datetime | None = None) -> str:

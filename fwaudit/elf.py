@@ -1,0 +1,73 @@
+"""ELF facts through LIEF: the only module that imports LIEF.
+
+One parse per file; anything LIEF cannot read becomes `None` (the caller records a problem),
+never an exception.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import lief
+
+from .model import ElfFacts
+
+lief.logging.disable()
+
+MACHINES = {
+    "ARM": "arm",
+    "AARCH64": "arm64",
+    "MIPS": "mips",
+    "MIPS_RS3_LE": "mips",
+    "I386": "x86",
+    "X86_64": "x86_64",
+    "PPC": "powerpc",
+    "PPC64": "powerpc64",
+    "SH": "superh",
+    "SPARC": "sparc",
+    "RISCV": "riscv",
+    "XTENSA": "xtensa",
+    "ARC": "arc",
+}
+
+
+def elf_facts(path: Path) -> ElfFacts | None:
+    """Parse `path` with LIEF; None when it is not a readable ELF (or its header is junk)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # LIEF warns on enum values outside the ELF spec
+        try:
+            binary = lief.ELF.parse(str(path))
+            return None if binary is None else _facts(binary)
+        except Exception:
+            return None
+
+
+def _facts(binary: lief.ELF.Binary) -> ElfFacts:
+    header = binary.header
+    machine = str(header.machine_type).rsplit(".", 1)[-1]
+    soname = None
+    for entry in binary.dynamic_entries:
+        if entry.tag == lief.ELF.DynamicEntry.TAG.SONAME:
+            soname = entry.name
+    build_id = None
+    for note in binary.notes:
+        if note.type == lief.ELF.Note.TYPE.GNU_BUILD_ID:
+            build_id = bytes(note.description).hex()
+    elf_type = str(header.file_type).rsplit(".", 1)[-1]
+    return ElfFacts(
+        arch=MACHINES.get(machine, machine.lower()),
+        endianness="little" if str(header.identity_data).endswith("LSB") else "big",
+        bits=64 if str(header.identity_class).endswith("64") else 32,
+        kind={
+            "EXEC": "executable",
+            "DYN": "shared-library",
+            "REL": "relocatable",
+            "CORE": "core",
+        }.get(elf_type, elf_type.lower()),
+        soname=soname,
+        needed=tuple(binary.libraries),
+        interpreter=binary.interpreter if binary.has_interpreter else None,
+        stripped=binary.get_section(".symtab") is None,
+        build_id=build_id,
+    )

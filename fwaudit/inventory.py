@@ -1,0 +1,63 @@
+"""Stage 2: every regular file of the image, typed and with ELF facts, read once.
+
+The image itself is an entry too (path ""), so a bare binary or an RTOS blob that no
+extractor opens is still identified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .elf import elf_facts
+from .model import FileEntry, Image, NodeKind, Problem, Severity, UnpackOutcome
+
+TEXT_SAMPLE = 4096
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The files to analyse and where each one is on disk."""
+
+    files: tuple[FileEntry, ...]
+    root: Path
+    image: Path
+    links: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    def locate(self, entry: FileEntry) -> Path:
+        return self.image if entry.path == "" else self.root / entry.path
+
+
+def _kind(path: Path, is_elf: bool) -> str:
+    if is_elf:
+        return "elf"
+    with path.open("rb") as handle:
+        head = handle.read(TEXT_SAMPLE)
+    if not head or b"\x00" in head:
+        return "data"
+    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in head)
+    return "text" if printable > 0.9 * len(head) else "data"
+
+
+def take_inventory(image: Image, unpack: UnpackOutcome) -> Inventory:
+    """FileEntries for the image and every extracted regular file, sorted by path."""
+    entries = [FileEntry("", image.size, image.sha256, _kind(image.path, False))]
+    problems = []
+    for node in unpack.files:
+        path = unpack.root / node.path
+        facts = elf_facts(path) if node.is_elf else None
+        if node.is_elf and facts is None:
+            problems.append(
+                Problem(
+                    "inventory",
+                    "elf.unreadable",
+                    Severity.INFO,
+                    node.path,
+                    "ELF magic but LIEF cannot parse it",
+                )
+            )
+        kind = "elf" if node.is_elf else _kind(path, False)
+        entries.append(FileEntry(node.path, node.size, node.sha256 or "", kind, facts))
+    links = tuple(n.path for n in unpack.nodes if n.kind is NodeKind.SYMLINK)
+    return Inventory(tuple(sorted(entries)), unpack.root, image.path, links, tuple(problems))

@@ -1,0 +1,87 @@
+"""Component rules: the meta schema holds, every rule has a banner that it matches with the
+expected version, negatives yield nothing, and a broken rule file is refused."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from fwaudit.errors import SignatureError
+from fwaudit.identify.binary import scan_file
+from fwaudit.identify.rules import RuleSet
+from fwaudit.model import FileEntry
+
+HERE = Path(__file__).parent
+RULES = RuleSet()
+
+
+def banner_rows() -> list[tuple[str, str, str, str | None]]:
+    rows = []
+    for line in (HERE / "banners.tsv").read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        banner, rule, name, version = line.split("\t")
+        rows.append(
+            (
+                codecs.decode(banner, "unicode_escape"),
+                rule,
+                name,
+                None if version == "-" else version,
+            )
+        )
+    return rows
+
+
+def scan_bytes(data: bytes, tmp_path: Path) -> list:
+    path = tmp_path / "blob.bin"
+    path.write_bytes(b"\x00" * 16 + data + b"\x00" * 16)
+    return scan_file(RULES, FileEntry("blob.bin", path.stat().st_size, "x", "data"), path)
+
+
+@pytest.mark.parametrize(("banner", "rule", "name", "version"), banner_rows())
+def test_banner_is_identified_with_its_exact_version(
+    tmp_path: Path, banner: str, rule: str, name: str, version: str | None
+) -> None:
+    findings = scan_bytes(banner.encode("latin-1"), tmp_path)
+    mine = [f for f in findings if f.evidence.method == f"yara:{rule}"]
+    assert mine, f"{rule} did not match {banner!r}"
+    assert {f.name for f in mine} == {name}
+    if version is not None:
+        assert version in {f.version for f in mine}
+    for finding in mine:
+        assert finding.evidence.offset is not None and finding.evidence.offset >= 16
+
+
+def test_every_rule_has_a_banner_row() -> None:
+    covered = {rule for _, rule, _, _ in banner_rows()}
+    assert set(RULES.meta) - covered == set()
+
+
+def test_at_least_100_component_families() -> None:
+    assert len(RULES.families()) >= 100
+
+
+@pytest.mark.parametrize("negative", sorted((HERE / "negative").iterdir()), ids=lambda p: p.name)
+def test_negative_fixtures_yield_no_component(tmp_path: Path, negative: Path) -> None:
+    findings = scan_file(
+        RULES, FileEntry(negative.name, negative.stat().st_size, "x", "data"), negative
+    )
+    components = [f for f in findings if RULES.meta[f.evidence.method[5:]].kind == "component"]
+    assert components == []
+
+
+def test_libressl_is_not_openssl(tmp_path: Path) -> None:
+    findings = scan_bytes(b"LibreSSL 3.1.0\x00OpenSSL 1.0.1g 7 Apr 2014\x00", tmp_path)
+    assert {f.name for f in findings} == {"libressl"}
+
+
+def test_busybox_udhcp_applet_is_busybox_not_udhcp(tmp_path: Path) -> None:
+    findings = scan_bytes(b"BusyBox v1.30.1 ()\x00udhcpc (v1.30.1) started\x00", tmp_path)
+    assert {f.name for f in findings} == {"busybox"}
+
+
+def test_incomplete_rule_file_is_refused() -> None:
+    with pytest.raises(SignatureError, match="lacks meta"):
+        RuleSet(HERE / "bad_rules")
