@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .endpoints import find_endpoints
 from .errors import InputError
 from .identify import RuleSet, identify
 from .inventory import take_inventory
@@ -40,6 +41,7 @@ class Auditor:
         )
         inventory = take_inventory(fw, outcome)
         components, toolchain = identify(inventory, self.rules)
+        endpoints = find_endpoints(inventory, components)
         return AuditResult(
             image=fw,
             unpack=outcome,
@@ -48,6 +50,7 @@ class Auditor:
             files=inventory.files,
             components=components,
             toolchain=toolchain,
+            endpoints=endpoints,
         )
 
 

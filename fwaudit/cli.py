@@ -130,6 +130,16 @@ def _print_summary(result: AuditResult, seconds: float) -> None:
         if chunk.detail:
             where = chunk.container or result.image.name
             print(f"  {chunk.format} at {where}@{chunk.offset}: {chunk.detail}")
+    if result.components:
+        shown = ", ".join(c.key for c in result.components[:12])
+        more = f" (+{len(result.components) - 12} more)" if len(result.components) > 12 else ""
+        print(f"  components ({len(result.components)}): {shown}{more}")
+    if result.endpoints:
+        outbound = result.outbound
+        shown = ", ".join(f"{e.host}" + (f" [{e.role}]" if e.role else "") for e in outbound[:10])
+        print(f"  outbound endpoints ({len(outbound)} of {len(result.endpoints)} seen): {shown}")
+    if result.toolchain:
+        print(f"  toolchain: {', '.join(result.toolchain)}")
     if not summary["files"]:
         print("  no known format found: not firmware, encrypted, or a format no backend reads")
     problems = result.all_problems

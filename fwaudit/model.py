@@ -231,6 +231,30 @@ class Component:
 
 
 @dataclass(frozen=True)
+class Endpoint:
+    """A host, IP address or URL hard-coded in the image, and whether the device may contact it.
+
+    `outbound` endpoints carry a `role` where evident (ntp, ddns, update, p2p, cloud-api,
+    dns-resolver, mqtt); the others carry the `reason` they are not outbound (namespace,
+    documentation link, placeholder, private address, local admin name, ...).
+    """
+
+    host: str
+    kind: str  # "hostname", "ipv4", "ipv6"
+    outbound: bool
+    evidence: tuple[Evidence, ...]
+    urls: tuple[str, ...] = ()
+    ports: tuple[int, ...] = ()
+    role: str | None = None
+    reason: str | None = None
+    components: tuple[str, ...] = ()
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(sorted({e.path for e in self.evidence}))
+
+
+@dataclass(frozen=True)
 class AuditResult:
     """Everything one audit found about one image. Outputs are projections of this."""
 
@@ -241,6 +265,11 @@ class AuditResult:
     files: tuple[FileEntry, ...] = field(default=())
     components: tuple[Component, ...] = field(default=())
     toolchain: tuple[str, ...] = field(default=())
+    endpoints: tuple[Endpoint, ...] = field(default=())
+
+    @property
+    def outbound(self) -> tuple[Endpoint, ...]:
+        return tuple(e for e in self.endpoints if e.outbound)
 
     @property
     def all_problems(self) -> tuple[Problem, ...]:

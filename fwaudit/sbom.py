@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from cyclonedx.model import (
+    DataClassification,
+    DataFlow,
     ExternalReference,
     ExternalReferenceType,
     HashAlgorithm,
@@ -28,13 +30,14 @@ from cyclonedx.model.component_evidence import (
     Method,
     Occurrence,
 )
+from cyclonedx.model.service import Service
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from packageurl import PackageURL
 
 from . import __version__
-from .model import AuditResult, Evidence
+from .model import AuditResult, Endpoint, Evidence
 from .model import Component as Found
 
 MAX_OCCURRENCES = 50
@@ -65,6 +68,11 @@ def build_bom(result: AuditResult, *, timestamp: datetime | None = None) -> Bom:
         for p in result.all_problems
     ]
     properties += [Property(name=f"{NAMESPACE}:toolchain", value=t) for t in result.toolchain]
+    properties += [
+        Property(name=f"{NAMESPACE}:not-outbound", value=f"{e.host}: {e.reason}")
+        for e in result.endpoints
+        if not e.outbound
+    ]
     firmware = Component(
         type=ComponentType.FIRMWARE,
         name=image.name,
@@ -83,7 +91,40 @@ def build_bom(result: AuditResult, *, timestamp: datetime | None = None) -> Bom:
         component = _component(found, hashes)
         bom.components.add(component)
         bom.register_dependency(firmware, [component])
+    for endpoint in result.outbound:
+        bom.services.add(_service(endpoint))
     return bom
+
+
+def _service(endpoint: Endpoint) -> Service:
+    """An outbound endpoint as a service the firmware calls (data flows outbound)."""
+    uris = (
+        list(endpoint.urls)
+        or [f"//{endpoint.host}:{port}" for port in endpoint.ports]
+        or [f"//{endpoint.host}"]
+    )
+    properties = [Property(name=f"{NAMESPACE}:endpoint:kind", value=endpoint.kind)]
+    if endpoint.role:
+        properties.append(Property(name=f"{NAMESPACE}:endpoint:role", value=endpoint.role))
+    properties += [
+        Property(
+            name=f"{NAMESPACE}:evidence",
+            value=f"{ev.path or '<image>'}@{ev.offset}: {ev.matched[:120]}",
+        )
+        for ev in endpoint.evidence[:10]
+    ]
+    properties += [Property(name=f"{NAMESPACE}:component", value=c) for c in endpoint.components]
+    return Service(
+        name=endpoint.host,
+        bom_ref=f"service:{endpoint.host}",
+        endpoints=[XsUri(uri) for uri in uris],
+        data=[
+            DataClassification(
+                flow=DataFlow.OUTBOUND, classification=endpoint.role or "unclassified"
+            )
+        ],
+        properties=properties,
+    )
 
 
 def _component(found: Found, hashes: dict[str, str]) -> Component:

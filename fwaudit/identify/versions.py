@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # Suffixes that name a build, not a release: "1.32.0.git", "7.59.0-DEV", "4.4.7-dirty".
-BUILD_SUFFIX = re.compile(r"(?:[.-](?:git|dev|dirty|svn|cvs)\w*)+$", re.IGNORECASE)
+BUILD_SUFFIX = re.compile(r"(?:[.+-](?:git|dev|dirty|svn|cvs|dfsg|ds|repack)\w*)+$", re.IGNORECASE)
 # Distribution revisions in package managers: "1.30.1-5", "2019.78-2", "1:1.35.0-4+deb12u1".
 EPOCH = re.compile(r"^\d+:")
 

@@ -1,0 +1,389 @@
+"""Stage 4: hard-coded endpoints (URLs, host names, IP addresses) and where they point.
+
+Candidates are found around fast byte anchors in each distinct file (binaries and text
+alike); host names are checked against the Public Suffix List bundled with
+`publicsuffixlist` (never fetched), and every endpoint is classified: outbound (with a role
+where evident) or not, with the reason. Classification data lives in `signatures/endpoints/`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import PurePosixPath
+
+import yaml
+from publicsuffixlist import PublicSuffixList
+
+from ._data import signatures_dir
+from .inventory import Inventory
+from .model import Component, Endpoint, Evidence, FileEntry, Technique
+
+MAX_SCAN_BYTES = 64 << 20
+CONFIDENCE = 0.8
+# Printable runs first (strings(1)), then dotted tokens inside them: both are plain character
+# classes, which Python's regex engine runs at C speed; everything else is done per token.
+RUNS = re.compile(rb"[\x20-\x7e\t\r\n]{5,}")
+TOKEN = re.compile(rb"(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+")
+URL_TAIL = re.compile(rb"[^\s\"'<>()\x00-\x1f\x7f-\xff]{0,200}")
+SCHEME = re.compile(rb"([A-Za-z][A-Za-z0-9+]{1,9})://$")
+VERSION_BEFORE = re.compile(rb"(?i)\b(?:ver(?:sion)?|v|release|rev|build|linux|kernel)[ :=_-]*$")
+PORT = re.compile(rb":(\d{1,5})(?!\d)")
+# Bare names (outside a URL) are only taken under country codes and the legacy generic TLDs:
+# new gTLDs (.call, .select, .menu, .name ...) are mostly code (Array.prototype.slice.call).
+LEGACY_TLDS = frozenset({"com", "net", "org", "edu", "gov", "mil", "int", "info", "biz"})
+URL_PARTS = re.compile(
+    r"^(?P<scheme>[a-z0-9+]+)://(?:[^@/]*@)?(?P<host>\[[0-9a-f:]+\]|[^/:?#]+)"
+    r"(?::(?P<port>\d{1,5}))?",
+    re.IGNORECASE,
+)
+# Two-label names whose last label is a file extension that is also a TLD: libc.so, run.sh
+FILE_EXTENSIONS = frozenset(
+    {
+        "so",
+        "sh",
+        "py",
+        "pl",
+        "pm",
+        "md",
+        "zip",
+        "mov",
+        "rs",
+        "cc",
+        "ko",
+        "ps",
+        "in",
+        "am",
+        "ac",
+        "do",
+        "at",
+        "to",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "on",
+        "us",
+        "be",
+        "by",
+        "la",
+        "sa",
+        "se",
+        "st",
+        "tv",
+        "ws",
+        "id",
+        "co",
+        "cf",
+        "db",
+        "mk",
+    }
+)
+WEB_DOCUMENTS = frozenset({".htm", ".html", ".js", ".css", ".asp", ".php", ".txt"})
+
+
+@dataclass
+class _Sighting:
+    evidence: list[Evidence] = field(default_factory=list)
+    urls: set[str] = field(default_factory=set)
+    ports: set[int] = field(default_factory=set)
+    contexts: set[str] = field(default_factory=set)  # "xmlns", "resolver", "web-text", ...
+
+
+@cache
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList(accept_unknown=False)
+
+
+@cache
+def _rules() -> tuple[list[tuple[str, str, tuple[str, ...]]], list[dict]]:
+    folder = signatures_dir() / "endpoints"
+    lists = yaml.safe_load((folder / "not_outbound.yaml").read_text())
+    not_outbound = [
+        (name, data["reason"], tuple(h.lower() for h in data["hosts"]))
+        for name, data in lists.items()
+    ]
+    roles = yaml.safe_load((folder / "roles.yaml").read_text())
+    return not_outbound, roles
+
+
+def _suffix_match(host: str, suffixes: tuple[str, ...]) -> bool:
+    return any(host == s or host.endswith("." + s) for s in suffixes)
+
+
+@cache
+def valid_host(host: str) -> bool:
+    """A registrable name under a real public suffix, not a file name that looks like one."""
+    labels = host.split(".")
+    if len(labels) < 2 or len(host) > 253 or any(not label for label in labels):
+        return False
+    if len(labels) == 2 and labels[-1] in FILE_EXTENSIONS:
+        return False
+    suffix = _psl().publicsuffix(host)
+    return suffix is not None and suffix != host
+
+
+def scan_entry(entry: FileEntry, data: bytes) -> dict[str, _Sighting]:
+    """Endpoint candidates in one file, keyed by host (lower case) or IP address."""
+    found: dict[str, _Sighting] = defaultdict(_Sighting)
+    text_file = entry.kind == "text"
+    web_text = PurePosixPath(entry.path).suffix.lower() in WEB_DOCUMENTS
+    spans = [m.span() for m in RUNS.finditer(data)]
+    joined = b"\x00".join(data[a:b] for a, b in spans)
+    starts, offset = [], 0
+    for a, b in spans:
+        starts.append(offset)
+        offset += b - a + 1
+    for token in TOKEN.finditer(joined):
+        index = bisect_right(starts, token.start()) - 1
+        left, right = spans[index]
+        start = left + token.start() - starts[index]
+        end = start + token.end() - token.start()
+        candidate = _candidate(data, start, end, left)
+        if candidate is None:
+            continue
+        host, url, email = candidate
+        if not text_file and not url and right - left < 8 and (left, right) != (start, end):
+            continue  # a short printable island inside binary data: noise, not a string
+        line = data[left:right]
+        sighting = found[host]
+        sighting.evidence.append(
+            Evidence(
+                entry.path,
+                start,
+                "endpoint-regex",
+                line[:200].decode("latin-1"),
+                Technique.BINARY,
+                CONFIDENCE,
+            )
+        )
+        port = PORT.match(data, end)
+        if port and 0 < int(port.group(1)) < 65536:
+            sighting.ports.add(int(port.group(1)))
+        if url:
+            sighting.urls.add(url)
+        before = data[max(left, start - 24) : start].lower()
+        if b"xmlns" in before or b"namespace" in before or b"schema" in before:
+            sighting.contexts.add("xmlns")
+        if b"nameserver" in before or b"dns" in before:
+            sighting.contexts.add("resolver")
+        if email:
+            sighting.contexts.add("email")
+        if web_text and not url:
+            sighting.contexts.add("web-text")
+        if _ip(host) and not url and VERSION_BEFORE.search(data, max(left, start - 16), start):
+            sighting.contexts.add("version-number")
+        if b"%" in line:
+            sighting.contexts.add("format")
+    return found
+
+
+def _candidate(data: bytes, start: int, end: int, left: int) -> tuple[str, str | None, bool] | None:
+    """(host, url, in an e-mail address) for a dotted token, or None when it is no endpoint."""
+    # ".data.rel.ro", "->value.cr": a section or member name
+    dotted = data[start] == 0x2E or (start > left and data[start - 1] in b".>")
+    while start < end and data[start] in b".-":
+        start += 1
+    while end > start and data[end - 1] in b".-":
+        end -= 1
+    token = data[start:end]
+    host = token.decode("latin-1").lower()
+    url = _url(data, start, end, host)
+    email = start > left and data[start - 1] == 0x40  # "@"
+    if host.replace(".", "").isdigit():
+        if host.count(".") != 3 or _ip(host) is None:
+            return None
+        if start > left and data[start - 1] in b"vV" and url is None:
+            return None  # "v1.2.3.4": a version
+        return host, url, email
+    if url is None and dotted:
+        return None
+    return (host, url, email) if _plausible(host, token, url is not None) else None
+
+
+def _url(data: bytes, start: int, end: int, host: str) -> str | None:
+    scheme = SCHEME.search(data, max(0, start - 12), start)
+    if not scheme or scheme.end() != start:
+        return None
+    tail = URL_TAIL.match(data, end).group(0).decode("latin-1").rstrip(".,;:")
+    return f"{scheme.group(1).decode().lower()}://{host}{tail}"
+
+
+def _plausible(host: str, token: bytes, in_url: bool) -> bool:
+    if not valid_host(host):
+        return False
+    if in_url:
+        return True
+    labels = host.split(".")
+    if labels[-1] not in LEGACY_TLDS and len(labels[-1]) != 2:
+        return False
+    if labels[-1] in FILE_EXTENSIONS and labels[-1] not in LEGACY_TLDS:
+        return False  # t.61.so, build.sh: file names, not hosts
+    if len(labels) < 3 and (len(labels[-2]) < 3 or labels[-1] not in LEGACY_TLDS):
+        return False  # value.cr, he.net: two-label country-code names are mostly code
+    return not any(c.isupper() for c in token[1:].decode("latin-1"))  # camelCase is code
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def classify(
+    host: str, sighting: _Sighting, doc_hosts: set[str]
+) -> tuple[bool, str | None, str | None]:
+    """(outbound, role, reason): the first reason that applies makes it not outbound."""
+    address = _ip(host)
+    _, roles = _rules()
+    if address and any(host in entry.get("ips", ()) for entry in roles):
+        return True, _role(host, sighting), None  # well-known public resolvers
+    reason = (
+        _address_reason(address, sighting) if address else _name_reason(host, sighting, doc_hosts)
+    )
+    if reason:
+        return False, None, reason
+    return True, _role(host, sighting), None
+
+
+def _name_reason(host: str, sighting: _Sighting, doc_hosts: set[str]) -> str | None:
+    not_outbound, _ = _rules()
+    if "email" in sighting.contexts and not sighting.urls:
+        return "domain of an e-mail address (author or support contact)"
+    if "format" in sighting.contexts and all("%" in e.matched for e in sighting.evidence):
+        return "format string or template"
+    reason = next((r for _, r, suffixes in not_outbound if _suffix_match(host, suffixes)), None)
+    if reason:
+        return reason
+    if "xmlns" in sighting.contexts:
+        return "XML/SOAP namespace or schema identifier, never dereferenced"
+    if _suffix_match(host, tuple(doc_hosts)):
+        return "documentation or homepage link of a component found in the same file"
+    return None
+
+
+ADDRESS_CHECKS = (
+    ("is_loopback", "loopback address"),
+    ("is_link_local", "link-local address"),
+    ("is_multicast", "multicast address"),
+    ("is_unspecified", "unspecified address"),
+    ("is_private", "private address"),
+    ("is_reserved", "reserved address"),
+)
+
+
+def _address_reason(address, sighting: _Sighting) -> str | None:
+    text = str(address)
+    if text == "255.255.255.255" or text.startswith("255."):
+        return "broadcast or netmask"
+    reason = next((r for attr, r in ADDRESS_CHECKS if getattr(address, attr)), None)
+    if reason is None and text.endswith(".0"):
+        reason = "network address, not a host"
+    octets = [int(o) for o in text.split(".")]
+    oid_like = octets[0] <= 2 and octets[1] <= 5  # 1.3.6.1..., 2.5.4..., 1.2.840...
+    if (
+        reason is None
+        and not sighting.urls
+        and ("version-number" in sighting.contexts or all(o < 10 for o in octets) or oid_like)
+    ):
+        reason = "a version or OID-like dotted number, not an address"
+    web_only = all(PurePosixPath(e.path).suffix.lower() in WEB_DOCUMENTS for e in sighting.evidence)
+    if (
+        reason is None
+        and "web-text" in sighting.contexts
+        and web_only
+        and ("resolver" not in sighting.contexts)
+    ):
+        reason = "address in web UI help or example text"
+    return reason
+
+
+def _role(host: str, sighting: _Sighting) -> str | None:
+    _, roles = _rules()
+    for entry in roles:
+        if host in entry.get("ips", ()):
+            return entry["role"]
+        if any(re.search(p, host) for p in entry.get("hosts", ())):
+            return entry["role"]
+        if set(entry.get("ports", ())) & sighting.ports:
+            return entry["role"]
+    if any(u.lower().startswith(("mqtt://", "mqtts://")) for u in sighting.urls):
+        return "mqtt"
+    if "resolver" in sighting.contexts and _ip(host):
+        return "dns-resolver"
+    return None
+
+
+def _website_host(url: str) -> str | None:
+    parts = URL_PARTS.match(url)
+    return parts.group("host").lower().removeprefix("www.") if parts else None
+
+
+def find_endpoints(inventory: Inventory, components: tuple[Component, ...]) -> tuple[Endpoint, ...]:
+    """Every endpoint in the image, classified, with evidence and the components around it."""
+    components_in: dict[str, set[str]] = defaultdict(set)
+    websites_in: dict[str, set[str]] = defaultdict(set)
+    for component in components:
+        host = _website_host(component.website) if component.website else None
+        for path in component.files:
+            components_in[path].add(component.name)
+            if host:
+                websites_in[path].add(host)
+    per_hash: dict[str, dict[str, _Sighting]] = {}
+    merged: dict[str, _Sighting] = defaultdict(_Sighting)
+    doc_hosts: dict[str, set[str]] = defaultdict(set)
+    where: dict[str, set[str]] = defaultdict(set)
+    for entry in inventory.files:
+        if entry.size > MAX_SCAN_BYTES:
+            continue
+        if entry.sha256 not in per_hash:
+            per_hash[entry.sha256] = scan_entry(entry, inventory.locate(entry).read_bytes())
+        for host, sighting in per_hash[entry.sha256].items():
+            target = merged[host]
+            target.evidence += [_at(e, entry.path) for e in sighting.evidence]
+            target.urls |= sighting.urls
+            target.ports |= sighting.ports
+            target.contexts |= sighting.contexts
+            doc_hosts[host] |= websites_in.get(entry.path, set())
+            where[host] |= components_in.get(entry.path, set())
+    endpoints = []
+    for host, sighting in merged.items():
+        outbound, role, reason = classify(host, sighting, doc_hosts[host])
+        evidence = tuple(sorted(set(sighting.evidence), key=lambda e: e.sort_key))
+        endpoints.append(
+            Endpoint(
+                host=host,
+                kind="ipv4"
+                if _ip(host) and ":" not in host
+                else "ipv6"
+                if _ip(host)
+                else "hostname",
+                outbound=outbound,
+                evidence=evidence,
+                urls=tuple(sorted(sighting.urls)),
+                ports=tuple(sorted(sighting.ports)),
+                role=role,
+                reason=reason,
+                components=tuple(sorted(where[host])),
+            )
+        )
+    return tuple(sorted(endpoints, key=lambda e: (not e.outbound, e.host)))
+
+
+def _at(evidence: Evidence, path: str) -> Evidence:
+    if evidence.path == path:
+        return evidence
+    return Evidence(
+        path,
+        evidence.offset,
+        evidence.method,
+        evidence.matched,
+        evidence.technique,
+        evidence.confidence,
+    )

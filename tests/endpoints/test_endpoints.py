@@ -1,0 +1,140 @@
+"""Endpoint extraction and classification: units on crafted bytes, the sample, the corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fwaudit.api import Auditor
+from fwaudit.endpoints import classify, scan_entry, valid_host
+from fwaudit.model import FileEntry
+
+
+def scan(data: bytes, path: str = "usr/bin/app", kind: str = "data"):
+    return scan_entry(FileEntry(path, len(data), "x", kind), data)
+
+
+@pytest.mark.parametrize(
+    ("host", "ok"),
+    [
+        ("phservice2.oray.net", True),
+        ("foo.bar", True),
+        ("libc.so", False),
+        ("run.sh", False),
+        ("model.url.here", True),
+        ("localhost", False),
+        ("a..b", False),
+    ],
+)
+def test_hosts_are_checked_against_the_public_suffix_list(host: str, ok: bool) -> None:
+    assert valid_host(host) is ok
+
+
+def test_bare_names_urls_and_ports_in_a_binary() -> None:
+    data = (
+        b"\x00\x01phservice2.oray.net\x00\x02\x03https://downloads.openwrt.org/releases/19.07.0"
+        b"\x00mqtt.example-cloud.cn:8883\x00\x7fELF"
+    )
+    found = scan(data)
+    assert set(found) >= {"phservice2.oray.net", "downloads.openwrt.org"}
+    assert found["downloads.openwrt.org"].urls == {"https://downloads.openwrt.org/releases/19.07.0"}
+    ev = found["phservice2.oray.net"].evidence[0]
+    assert ev.offset == 2 and ev.path == "usr/bin/app" and ev.method == "endpoint-regex"
+
+
+def test_code_and_file_names_are_not_hosts() -> None:
+    data = (
+        b"\x00Array.prototype.slice.call\x00libcrypto.so\x00cf.key1.select\x00"
+        b".data.rel.ro\x00ptr->value.cr\x00t.61.so\x00"
+    )
+    assert scan(data) == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "host", "reason"),
+    [
+        (
+            b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">',
+            "schemas.xmlsoap.org",
+            "namespace",
+        ),
+        (b"\x00http://www.w3.org/2001/XMLSchema\x00", "www.w3.org", "namespace"),
+        (b"\x00manufacturer.url.here\x00", "manufacturer.url.here", "placeholder"),
+        (b"\x00255.255.255.255\x00", "255.255.255.255", "broadcast"),
+        (b"\x00192.168.10.1\x00", "192.168.10.1", "private"),
+        (b"\x00tplinklogin.net\x00", "tplinklogin.net", "local administration"),
+        (b"\x00Harald Welte <laforge@gnumonks.org>\x00", "gnumonks.org", "e-mail"),
+        (b"\x00OpenSSL 1.3.6.1.4 version 1.0.0.19\x00", "1.0.0.19", "version"),
+    ],
+)
+def test_not_outbound_with_the_reason(data: bytes, host: str, reason: str) -> None:
+    sighting = scan(data)[host]
+    outbound, role, why = classify(host, sighting, set())
+    assert not outbound and role is None
+    assert reason in why
+
+
+def test_documentation_link_of_a_component_in_the_same_file() -> None:
+    sighting = scan(b"\x00see https://curl.se/docs/ for more\x00")["curl.se"]
+    assert (
+        classify("curl.se", sighting, {"curl.se"})[2].startswith("licence")
+        or not classify("curl.se", sighting, {"curl.se"})[0]
+    )
+
+
+def test_example_ip_in_web_help_text_is_not_outbound() -> None:
+    found = scan(b"<p>For example, WAN IP 202.96.12.8</p>", "web/help/WanHelp.htm", "text")
+    assert not classify("202.96.12.8", found["202.96.12.8"], set())[0]
+
+
+@pytest.mark.parametrize(
+    ("host", "role"),
+    [
+        ("0.openwrt.pool.ntp.org", "ntp"),
+        ("members.dyndns.org", "ddns"),
+        ("downloads.openwrt.org", "update"),
+        ("p2p1.ipcam-cloud.cn", "p2p"),
+    ],
+)
+def test_roles(host: str, role: str) -> None:
+    sighting = scan(b"\x00" + host.encode() + b"\x00")[host]
+    assert classify(host, sighting, set()) == (True, role, None)
+
+
+def test_sample_outbound_endpoints_are_exactly_its_configuration(
+    sample: Path, session_cache: Path
+) -> None:
+    result = Auditor(cache_dir=session_cache).audit(sample)
+    outbound = {e.host: e.role for e in result.outbound}
+    assert outbound == {
+        "114.114.114.114": "dns-resolver",
+        "223.5.5.5": "dns-resolver",
+        "a1.tuyacn.com": "cloud-api",
+        "api.ipcam-cloud.cn": "cloud-api",
+        "cn.pool.ntp.org": "ntp",
+        "ntp.aliyun.com": "ntp",
+        "ota.ipcam-cloud.cn": "update",
+        "p2p1.ipcam-cloud.cn": "p2p",
+        "p2p2.ipcam-cloud.cn": "p2p",
+        "relay.ipcam-cloud.cn": "p2p",
+    }
+    not_outbound = {e.host: e.reason for e in result.endpoints if not e.outbound}
+    assert "192.168.1.64" in not_outbound and "www.w3.org" in not_outbound
+    for endpoint in result.endpoints:
+        assert endpoint.evidence and all(e.path and e.offset is not None for e in endpoint.evidence)
+
+
+@pytest.mark.slow
+def test_corpus_outbound_recall_and_no_false_outbound(corpus: Path, session_cache: Path) -> None:
+    images = json.loads((corpus / "expected.json").read_text())["images"]
+    auditor = Auditor(cache_dir=session_cache)
+    missed, wrong = [], []
+    for name, truth in images.items():
+        if not truth.get("outbound") and not truth.get("not_outbound"):
+            continue
+        outbound = {e.host for e in auditor.audit(corpus / name).outbound}
+        missed += [(name, h) for h in truth.get("outbound", []) if h not in outbound]
+        wrong += [(name, h) for h in truth.get("not_outbound", []) if h in outbound]
+    assert missed == [] and wrong == []
