@@ -10,6 +10,7 @@ from . import __version__
 from .endpoints import find_endpoints
 from .errors import InputError
 from .identify import RuleSet, identify
+from .identify.dependencies import component_dependencies
 from .inventory import take_inventory
 from .limits import Limits
 from .model import AuditResult, Image
@@ -51,6 +52,7 @@ class Auditor:
             components=components,
             toolchain=toolchain,
             endpoints=endpoints,
+            dependencies=component_dependencies(inventory.files, components),
         )
 
 

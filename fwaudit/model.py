@@ -266,6 +266,7 @@ class AuditResult:
     components: tuple[Component, ...] = field(default=())
     toolchain: tuple[str, ...] = field(default=())
     endpoints: tuple[Endpoint, ...] = field(default=())
+    dependencies: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
     @property
     def outbound(self) -> tuple[Endpoint, ...]:

@@ -87,10 +87,12 @@ def build_bom(result: AuditResult, *, timestamp: datetime | None = None) -> Bom:
         Component(type=ComponentType.APPLICATION, name="fwaudit", version=__version__)
     )
     hashes = {f.path: f.sha256 for f in result.files}
-    for found in result.components:
-        component = _component(found, hashes)
+    made = {found.key: _component(found, hashes) for found in result.components}
+    for component in made.values():
         bom.components.add(component)
-        bom.register_dependency(firmware, [component])
+    bom.register_dependency(firmware, list(made.values()))
+    for key, needs in result.dependencies:
+        bom.register_dependency(made[key], [made[n] for n in needs if n in made])
     for endpoint in result.outbound:
         bom.services.add(_service(endpoint))
     return bom

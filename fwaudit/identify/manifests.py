@@ -36,6 +36,29 @@ class Finding:
     package_type: str = ""  # "opkg", "deb" when it came from a package database
 
 
+def soname_names() -> dict[str, str]:
+    data = yaml.safe_load((signatures_dir() / "manifests" / "sonames.yaml").read_text())
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def soname(entry: FileEntry, names: dict[str, str]) -> list[Finding]:
+    """A shared library named by its own SONAME (not by a program's NEEDED entry)."""
+    if entry.elf is None or not entry.elf.soname:
+        return []
+    for prefix, name in names.items():
+        if entry.elf.soname.startswith(prefix):
+            evidence = Evidence(
+                entry.path,
+                None,
+                "elf-soname",
+                f"SONAME {entry.elf.soname}",
+                Technique.BINARY,
+                FILENAME_CONFIDENCE,
+            )
+            return [Finding(name, None, evidence)]
+    return []
+
+
 def package_names() -> dict[str, str]:
     data = yaml.safe_load((signatures_dir() / "manifests" / "packages.yaml").read_text())
     return {str(k): str(v) for k, v in data.items()}
@@ -159,11 +182,12 @@ def find_manifests(
 ) -> list[Finding]:
     """Every manifest finding in the tree (`links`: symlink paths, for the C library)."""
     names = package_names()
+    sonames = soname_names()
     libc = _libc_flavour([f.path for f in files] + links)
     findings: list[Finding] = []
     for entry in files:
         path = PurePosixPath(entry.path)
-        findings += file_name(entry)
+        findings += file_name(entry) + soname(entry, sonames)
         kind = None
         if (path.name == "status" and path.parent.name == "opkg") or (
             path.suffix == ".control" and path.parent.name == "info"

@@ -8,6 +8,7 @@ import re
 BUILD_SUFFIX = re.compile(r"(?:[.+-](?:git|dev|dirty|svn|cvs|dfsg|ds|repack)\w*)+$", re.IGNORECASE)
 # Distribution revisions in package managers: "1.30.1-5", "2019.78-2", "1:1.35.0-4+deb12u1".
 EPOCH = re.compile(r"^\d+:")
+DATED = re.compile(r"^\d{4}-\d{2}-\d{2}(?:-|$)")
 
 
 def clean_version(text: str | None) -> str | None:
@@ -21,4 +22,6 @@ def clean_version(text: str | None) -> str | None:
 def upstream_version(package_version: str) -> str:
     """A package manager's version without epoch and distribution revision."""
     version = EPOCH.sub("", package_version.strip())
+    if DATED.match(version):  # OpenWrt snapshots: 2019-12-27-041c9d1c-1 -> 2019-12-27-041c9d1c
+        return re.sub(r"-\d+$", "", version)
     return version.split("-")[0].split("+")[0].split("~")[0]

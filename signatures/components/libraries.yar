@@ -61,8 +61,7 @@ rule json_c {
     confidence = 60
     description = "json-c library"
   strings:
-    $soname = /libjson-c\.so\.[0-9]+/
-    $v = /json-c[\/ ]v?[0-9]+\.[0-9]+/
+    $v = /json-c[\/ ]v?[0-9]+\.[0-9]+(\.[0-9]+)?/
   condition:
     any of them
 }
@@ -182,22 +181,6 @@ rule expat {
     any of them
 }
 
-rule libxml2 {
-  meta:
-    name = "libxml2"
-    vendor = "xmlsoft"
-    purl_type = "generic"
-    cpe = "xmlsoft:libxml2"
-    website = "https://gitlab.gnome.org/GNOME/libxml2"
-    version_regex = "libxml2[^\\x00]{0,10}?(\\d+\\.\\d+\\.\\d+)"
-    confidence = 60
-    description = "libxml2 library"
-  strings:
-    $v = /libxml2\.so\.[0-9]+/
-  condition:
-    any of them
-}
-
 rule pcre {
   meta:
     name = "pcre"
@@ -210,22 +193,6 @@ rule pcre {
     description = "PCRE version and date"
   strings:
     $v = /[0-9]+\.[0-9]+ 20[0-9]{2}-[0-9]{2}-[0-9]{2}\x00[^\x00]{0,40}pcre/
-  condition:
-    any of them
-}
-
-rule libusb {
-  meta:
-    name = "libusb"
-    vendor = "libusb"
-    purl_type = "generic"
-    cpe = "libusb:libusb"
-    website = "https://libusb.info"
-    version_regex = "libusb-?(\\d+(?:\\.\\d+)+)"
-    confidence = 60
-    description = "libusb library"
-  strings:
-    $v = /libusb-1\.0\.so\.[0-9]+/
   condition:
     any of them
 }
@@ -246,22 +213,6 @@ rule ncurses {
     any of them
 }
 
-rule readline {
-  meta:
-    name = "readline"
-    vendor = "gnu"
-    purl_type = "generic"
-    cpe = "gnu:readline"
-    website = "https://tiswww.case.edu/php/chet/readline/rltop.html"
-    version_regex = "readline-?(\\d+(?:\\.\\d+)+)"
-    confidence = 60
-    description = "GNU readline library"
-  strings:
-    $v = /libreadline\.so\.[0-9]+(\.[0-9]+)?/
-  condition:
-    any of them
-}
-
 rule libevent {
   meta:
     name = "libevent"
@@ -278,66 +229,3 @@ rule libevent {
     any of them
 }
 
-rule libnl {
-  meta:
-    name = "libnl"
-    vendor = "libnl_project"
-    purl_type = "generic"
-    cpe = "libnl_project:libnl"
-    website = "https://www.infradead.org/~tgr/libnl/"
-    version_regex = "libnl-?[^\\x00]{0,10}?(\\d+(?:\\.\\d+)+)"
-    confidence = 50
-    description = "libnl library"
-  strings:
-    $v = /libnl(-tiny|-3)?\.so(\.[0-9]+)*/
-  condition:
-    any of them
-}
-
-rule protobuf_c {
-  meta:
-    name = "protobuf-c"
-    vendor = "protobuf-c_project"
-    purl_type = "generic"
-    cpe = "protobuf-c_project:protobuf-c"
-    website = "https://github.com/protobuf-c/protobuf-c"
-    version_regex = "protobuf-c[^\\x00]{0,10}?(\\d+\\.\\d+\\.\\d+)"
-    confidence = 50
-    description = "protobuf-c library"
-  strings:
-    $v = "protobuf_c_message_unpack"
-  condition:
-    any of them
-}
-
-rule libubox {
-  meta:
-    name = "libubox"
-    vendor = "openwrt"
-    purl_type = "generic"
-    cpe = "openwrt:libubox"
-    website = "https://git.openwrt.org/project/libubox.git"
-    version_regex = "libubox[^\\x00]{0,10}?(\\d+(?:\\.\\d+)+)"
-    confidence = 50
-    description = "OpenWrt libubox"
-  strings:
-    $v = /libubox\.so/
-  condition:
-    any of them
-}
-
-rule gcc_runtime {
-  meta:
-    name = "libgcc"
-    vendor = "gnu"
-    purl_type = "generic"
-    cpe = "gnu:gcc"
-    website = "https://gcc.gnu.org"
-    version_regex = "libgcc_s\\.so\\.1\\x00(\\d+\\.\\d+(?:\\.\\d+)+)"
-    confidence = 40
-    description = "GCC runtime library (libgcc_s); the compiler banner is not a component"
-  strings:
-    $v = /libgcc_s\.so\.1\x00/
-  condition:
-    any of them
-}

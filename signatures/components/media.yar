@@ -50,22 +50,6 @@ rule gstreamer {
     any of them
 }
 
-rule alsa_lib {
-  meta:
-    name = "alsa-lib"
-    vendor = "alsa-project"
-    purl_type = "generic"
-    cpe = "alsa-project:alsa-lib"
-    website = "https://www.alsa-project.org"
-    version_regex = "(\\d+\\.\\d+\\.\\d+)"
-    confidence = 50
-    description = "ALSA library"
-  strings:
-    $v = /libasound\.so\.2/
-  condition:
-    any of them
-}
-
 rule x264 {
   meta:
     name = "x264"
