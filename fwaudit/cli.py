@@ -61,7 +61,29 @@ def _parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="audit an image and write a CycloneDX 1.6 SBOM")
     common(scan)
     scan.add_argument("-o", "--out", type=Path, required=True, help="SBOM path (.cdx.json)")
+    scan.add_argument(
+        "--format",
+        choices=["json", "xml"],
+        default="json",
+        help="CycloneDX 1.6 serialisation (default: json)",
+    )
     scan.set_defaults(handler=cmd_scan)
+
+    signatures = commands.add_parser("signatures", help="list or self-test component rules")
+    signatures.add_argument("action", choices=["list", "test"])
+    signatures.add_argument(
+        "--rules",
+        type=Path,
+        default=None,
+        help="folder of .yar files (default: the packaged signatures)",
+    )
+    signatures.add_argument(
+        "--banners",
+        type=Path,
+        default=None,
+        help="banner fixtures TSV for `test` (default: the repository's)",
+    )
+    signatures.set_defaults(handler=cmd_signatures)
     return parser
 
 
@@ -96,15 +118,29 @@ def cmd_unpack(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from .sbom import to_json
+    from .sbom import to_json, to_xml
 
     started = time.monotonic()
     result = _audit(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(to_json(result))
+    args.out.write_text(to_xml(result) if args.format == "xml" else to_json(result))
     _print_summary(result, time.monotonic() - started)
-    print(f"CycloneDX 1.6 SBOM (schema-valid) written to {args.out}")
+    print(f"CycloneDX 1.6 SBOM ({args.format}, schema-valid) written to {args.out}")
     return EXIT_OK
+
+
+def cmd_signatures(args: argparse.Namespace) -> int:
+    from .identify.selftest import list_rules, run_selftest
+
+    if args.action == "list":
+        for line in list_rules(args.rules):
+            print(line)
+        return EXIT_OK
+    failures, total = run_selftest(args.rules, args.banners)
+    for failure in failures:
+        print(f"FAIL {failure}")
+    print(f"{total - len(failures)} passed, {len(failures)} failed")
+    return EXIT_OK if not failures else 1
 
 
 def _summary(result: AuditResult) -> dict[str, int]:

@@ -32,8 +32,10 @@ from cyclonedx.model.component_evidence import (
 )
 from cyclonedx.model.service import Service
 from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.output.xml import XmlV1Dot6
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
+from cyclonedx.validation.xml import XmlValidator
 from packageurl import PackageURL
 
 from . import __version__
@@ -205,4 +207,13 @@ def to_json(result: AuditResult, *, timestamp: datetime | None = None) -> str:
     errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
     if errors is not None:
         raise InvalidBom(f"CycloneDX 1.6 validation failed: {errors}")
+    return text
+
+
+def to_xml(result: AuditResult, *, timestamp: datetime | None = None) -> str:
+    """The BOM as CycloneDX 1.6 XML, validated against the official XSD."""
+    text = XmlV1Dot6(build_bom(result, timestamp=timestamp)).output_as_string(indent=2)
+    errors = XmlValidator(SchemaVersion.V1_6).validate_str(text)
+    if errors is not None:
+        raise InvalidBom(f"CycloneDX 1.6 XML validation failed: {errors}")
     return text

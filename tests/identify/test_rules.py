@@ -8,18 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from fwaudit._data import signatures_dir
 from fwaudit.errors import SignatureError
 from fwaudit.identify.binary import scan_file
 from fwaudit.identify.rules import RuleSet
+from fwaudit.identify.selftest import run_selftest
 from fwaudit.model import FileEntry
 
 HERE = Path(__file__).parent
 RULES = RuleSet()
+BANNERS = signatures_dir() / "components" / "banners.tsv"
 
 
 def banner_rows() -> list[tuple[str, str, str, str | None]]:
     rows = []
-    for line in (HERE / "banners.tsv").read_text().splitlines():
+    for line in BANNERS.read_text().splitlines():
         if line.startswith("#") or not line.strip():
             continue
         banner, rule, name, version = line.split("\t")
@@ -85,3 +88,15 @@ def test_busybox_udhcp_applet_is_busybox_not_udhcp(tmp_path: Path) -> None:
 def test_incomplete_rule_file_is_refused() -> None:
     with pytest.raises(SignatureError, match="lacks meta"):
         RuleSet(HERE / "bad_rules")
+
+
+def test_signatures_test_command_passes() -> None:
+    failures, total = run_selftest()
+    assert failures == [] and total > 250
+
+
+def test_signatures_test_command_reports_a_wrong_version(tmp_path: Path) -> None:
+    bad = tmp_path / "banners.tsv"
+    bad.write_text("BusyBox v1.01 (2015)\tbusybox\tbusybox\t1.1\n")
+    failures, _ = run_selftest(banners=bad)
+    assert any("expected 1.1" in f for f in failures)
