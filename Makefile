@@ -38,6 +38,7 @@ bench: setup sample
 	$(BIN)/python benchmarks/unpack_coverage.py
 	$(BIN)/python benchmarks/unpack_speed.py
 	$(BIN)/python benchmarks/squashfs_speed.py
+	$(BIN)/python benchmarks/analysis_accuracy.py
 
 clean:
 	rm -rf $(VENV) build demo-out .pytest_cache .ruff_cache

@@ -16,14 +16,18 @@ from cyclonedx.validation.json import JsonStrictValidator
 from fwaudit import __version__
 from fwaudit.model import (
     AuditResult,
+    Component,
+    Endpoint,
+    Evidence,
     ExtractedNode,
     Image,
     NodeKind,
     Problem,
     Severity,
+    Technique,
     UnpackOutcome,
 )
-from fwaudit.sbom import to_json
+from fwaudit.sbom import to_json, to_xml
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "minimal.cdx.json"
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
@@ -60,7 +64,81 @@ def result() -> AuditResult:
         ),
         seconds=0.1,
     )
-    return AuditResult(image=image, unpack=unpack, fwaudit_version=__version__)
+    busybox_bin = "cam.bin.extracted/40/bin/busybox"
+    busybox = Component(
+        name="busybox",
+        version="1.01",
+        vendor="busybox",
+        purl_type="generic",
+        cpe="busybox:busybox",
+        website="https://busybox.net",
+        evidence=(
+            Evidence(
+                busybox_bin, 1234, "yara:busybox", "BusyBox v1.01 (2015)", Technique.BINARY, 0.95
+            ),
+        ),
+        description="BusyBox multi-call binary banner",
+    )
+    uclibc = Component(
+        name="uclibc",
+        version="0.9.30",
+        vendor="uclibc",
+        purl_type="generic",
+        cpe="uclibc:uclibc",
+        website="https://uclibc.org",
+        evidence=(
+            Evidence(
+                "cam.bin.extracted/40/lib/libuClibc-0.9.30.so",
+                None,
+                "file-name",
+                "libuClibc-0.9.30.so",
+                Technique.FILENAME,
+                0.7,
+            ),
+        ),
+    )
+    ddns = Endpoint(
+        host="members.dyndns.org",
+        kind="hostname",
+        outbound=True,
+        role="ddns",
+        evidence=(
+            Evidence(
+                "cam.bin.extracted/40/usr/bin/httpd",
+                9000,
+                "endpoint-regex",
+                "members.dyndns.org",
+                Technique.BINARY,
+                0.8,
+            ),
+        ),
+        components=("busybox",),
+    )
+    namespace = Endpoint(
+        host="www.w3.org",
+        kind="hostname",
+        outbound=False,
+        reason="XML/SOAP namespace or schema identifier, never dereferenced",
+        evidence=(
+            Evidence(
+                "web/index.htm",
+                10,
+                "endpoint-regex",
+                "http://www.w3.org/1999/xhtml",
+                Technique.BINARY,
+                0.8,
+            ),
+        ),
+    )
+    return AuditResult(
+        image=image,
+        unpack=unpack,
+        fwaudit_version=__version__,
+        components=(busybox, uclibc),
+        endpoints=(ddns, namespace),
+        toolchain=("gcc 4.3.3",),
+        dependencies=(("busybox@1.01", ("uclibc@0.9.30",)),),
+    )
 
 
 def test_sbom_is_valid_and_matches_the_snapshot() -> None:
@@ -73,6 +151,33 @@ def test_sbom_is_valid_and_matches_the_snapshot() -> None:
 
 def test_same_result_gives_byte_identical_sbom() -> None:
     assert to_json(result(), timestamp=WHEN) == to_json(result(), timestamp=WHEN)
+
+
+def test_components_carry_identity_and_occurrence_evidence() -> None:
+    bom = json.loads(to_json(result(), timestamp=WHEN))
+    busybox = next(c for c in bom["components"] if c["name"] == "busybox")
+    assert busybox["purl"] == "pkg:generic/busybox/busybox@1.01"
+    assert busybox["cpe"] == "cpe:2.3:a:busybox:busybox:1.01:*:*:*:*:*:*:*"
+    identity = busybox["evidence"]["identity"][0]
+    assert identity["field"] == "version" and identity["methods"][0]["technique"] == (
+        "binary-analysis"
+    )
+    assert busybox["evidence"]["occurrences"][0]["offset"] == 1234
+    deps = {d["ref"]: d.get("dependsOn", []) for d in bom["dependencies"]}
+    assert deps["component:busybox@1.01"] == ["component:uclibc@0.9.30"]
+
+
+def test_only_outbound_endpoints_become_services() -> None:
+    bom = json.loads(to_json(result(), timestamp=WHEN))
+    assert [s["name"] for s in bom["services"]] == ["members.dyndns.org"]
+    assert bom["services"][0]["data"][0]["flow"] == "outbound"
+    props = {p["name"]: p["value"] for p in bom["metadata"]["component"]["properties"]}
+    assert props["fwaudit:not-outbound"].startswith("www.w3.org")
+    assert props["fwaudit:toolchain"] == "gcc 4.3.3"
+
+
+def test_xml_is_valid_too() -> None:
+    assert "<services>" in to_xml(result(), timestamp=WHEN)
 
 
 def test_problems_become_namespaced_properties() -> None:
