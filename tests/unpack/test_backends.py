@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fwaudit.api import open_image
+from fwaudit.api import Auditor, open_image
 from fwaudit.model import NodeKind
 from fwaudit.unpack import BACKENDS, DEFAULT_BACKENDS, unpack_image
 
@@ -73,10 +73,11 @@ def test_real_router_rootfs_has_100_plus_elf_files(
 
 
 @pytest.mark.slow
-def test_no_corpus_file_makes_unpack_raise(corpus: Path, session_cache: Path) -> None:
+def test_no_corpus_file_makes_audit_raise(corpus: Path, session_cache: Path) -> None:
     expected = json.loads((corpus / "expected.json").read_text())
     assert expected["images"]
+    auditor = Auditor(cache_dir=session_cache)
     for path in sorted(corpus.iterdir()):
         if path.is_file() and path.suffix not in {".json", ".tsv"}:
-            outcome = unpack_image(open_image(path), cache_dir=session_cache)
-            assert outcome.backend in NAMES
+            result = auditor.audit(path)
+            assert result.unpack.backend in NAMES
