@@ -27,7 +27,7 @@ MAX_SCAN_BYTES = 64 << 20
 CONFIDENCE = 0.8
 # Printable runs first (strings(1)), then dotted tokens inside them: both are plain character
 # classes, which Python's regex engine runs at C speed; everything else is done per token.
-RUNS = re.compile(rb"[\x20-\x7e\t\r\n]{5,}")
+RUNS = re.compile(rb"[\x20-\x7e\t\r\n]{7,}")
 TOKEN = re.compile(rb"(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+")
 URL_TAIL = re.compile(rb"[^\s\"'<>()\x00-\x1f\x7f-\xff]{0,200}")
 SCHEME = re.compile(rb"([A-Za-z][A-Za-z0-9+]{1,9})://$")
