@@ -34,6 +34,20 @@ MACHINES = {
 
 def elf_facts(path: Path) -> ElfFacts | None:
     """Parse `path` with LIEF; None when it is not a readable ELF (or its header is junk)."""
+    with path.open("rb") as handle:
+        ident = handle.read(7)
+    if (
+        len(ident) < 7
+        or ident[:4] != b"\x7fELF"
+        or ident[4] not in (1, 2)
+        or ident[5]
+        not in (
+            1,
+            2,
+        )
+        or ident[6] != 1
+    ):
+        return None  # ELF magic but not a valid identification block: carved junk
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # LIEF warns on enum values outside the ELF spec
         try:
@@ -70,4 +84,23 @@ def _facts(binary: lief.ELF.Binary) -> ElfFacts:
         interpreter=binary.interpreter if binary.has_interpreter else None,
         stripped=binary.get_section(".symtab") is None,
         build_id=build_id,
+        data_ranges=_data_ranges(binary),
     )
+
+
+def _data_ranges(binary: lief.ELF.Binary) -> tuple[tuple[int, int], ...]:
+    """File spans of the sections that hold data (strings live there), code excluded."""
+    spans = sorted(
+        (section.offset, section.offset + section.size)
+        for section in binary.sections
+        if section.type == lief.ELF.Section.TYPE.PROGBITS
+        and section.size > 0
+        and not section.has(lief.ELF.Section.FLAGS.EXECINSTR)
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)

@@ -133,7 +133,8 @@ def scan_entry(entry: FileEntry, data: bytes) -> dict[str, _Sighting]:
     found: dict[str, _Sighting] = defaultdict(_Sighting)
     text_file = entry.kind == "text"
     web_text = PurePosixPath(entry.path).suffix.lower() in WEB_DOCUMENTS
-    spans = [m.span() for m in RUNS.finditer(data)]
+    ranges = entry.elf.data_ranges if entry.elf and entry.elf.data_ranges else ((0, len(data)),)
+    spans = [m.span() for a, b in ranges for m in RUNS.finditer(data, a, b)]
     joined = b"\x00".join(data[a:b] for a, b in spans)
     starts, offset = [], 0
     for a, b in spans:

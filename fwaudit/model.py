@@ -148,6 +148,7 @@ class ElfFacts:
     interpreter: str | None
     stripped: bool
     build_id: str | None
+    data_ranges: tuple[tuple[int, int], ...] = ()  # file spans of non-code sections; () = unknown
 
 
 @dataclass(frozen=True, order=True)

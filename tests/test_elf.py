@@ -1,0 +1,28 @@
+"""ELF facts through LIEF on real binaries, and junk that only looks like ELF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fwaudit.api import open_image
+from fwaudit.elf import elf_facts
+from fwaudit.unpack import unpack_image
+
+
+def test_sample_busybox_facts(sample: Path, session_cache: Path) -> None:
+    outcome = unpack_image(open_image(sample), cache_dir=session_cache)
+    busybox = next(n for n in outcome.nodes if n.path.endswith("bin/busybox"))
+    facts = elf_facts(outcome.root / busybox.path)
+    assert facts is not None
+    assert (facts.arch, facts.endianness, facts.bits) == ("arm", "little", 32)
+    assert facts.interpreter == "/lib/ld-linux-armhf.so.3"
+    assert "libc.so.6" in facts.needed
+    assert facts.data_ranges and all(a < b for a, b in facts.data_ranges)
+    libcurl = next(n for n in outcome.nodes if "libcurl.so.4." in n.path)
+    assert elf_facts(outcome.root / libcurl.path).soname == "libcurl.so.4"
+
+
+def test_junk_with_elf_magic_is_none(tmp_path: Path) -> None:
+    junk = tmp_path / "junk"
+    junk.write_bytes(b"\x7fELF" + bytes(range(256)) * 4)
+    assert elf_facts(junk) is None
