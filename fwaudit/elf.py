@@ -36,17 +36,8 @@ def elf_facts(path: Path) -> ElfFacts | None:
     """Parse `path` with LIEF; None when it is not a readable ELF (or its header is junk)."""
     with path.open("rb") as handle:
         ident = handle.read(7)
-    if (
-        len(ident) < 7
-        or ident[:4] != b"\x7fELF"
-        or ident[4] not in (1, 2)
-        or ident[5]
-        not in (
-            1,
-            2,
-        )
-        or ident[6] != 1
-    ):
+    valid = len(ident) == 7 and ident[:4] == b"\x7fELF" and ident[6] == 1
+    if not valid or ident[4] not in (1, 2) or ident[5] not in (1, 2):
         return None  # ELF magic but not a valid identification block: carved junk
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # LIEF warns on enum values outside the ELF spec
