@@ -3,7 +3,6 @@ expected version, negatives yield nothing, and a broken rule file is refused."""
 
 from __future__ import annotations
 
-import codecs
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from fwaudit._data import signatures_dir
 from fwaudit.errors import SignatureError
 from fwaudit.identify.binary import scan_file
 from fwaudit.identify.rules import RuleSet
-from fwaudit.identify.selftest import run_selftest
+from fwaudit.identify.selftest import read_banners, run_selftest
 from fwaudit.model import FileEntry
 
 HERE = Path(__file__).parent
@@ -21,20 +20,10 @@ BANNERS = signatures_dir() / "components" / "banners.tsv"
 
 
 def banner_rows() -> list[tuple[str, str, str, str | None]]:
-    rows = []
-    for line in BANNERS.read_text().splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        banner, rule, name, version = line.split("\t")
-        rows.append(
-            (
-                codecs.decode(banner, "unicode_escape"),
-                rule,
-                name,
-                None if version == "-" else version,
-            )
-        )
-    return rows
+    return [
+        (data.decode("latin-1"), rule, name, version)
+        for data, rule, name, version in read_banners(BANNERS)
+    ]
 
 
 def scan_bytes(data: bytes, tmp_path: Path) -> list:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 
 from fwaudit.unpack.squashfs import SquashfsError, extract_image, parse_superblock
 
-from .test_reader import BLOCK, make_source
+from .test_reader import build, make_source
 
 pytestmark = pytest.mark.skipif(
     shutil.which("mksquashfs") is None, reason="mksquashfs (squashfs-tools) is not installed"
@@ -26,24 +25,7 @@ pytestmark = pytest.mark.skipif(
 def seed_image(compressor: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         source = make_source(Path(tmp) / "src")
-        image = Path(tmp) / "fs.sqfs"
-        subprocess.run(
-            [
-                "mksquashfs",
-                str(source),
-                str(image),
-                "-b",
-                str(BLOCK),
-                "-noappend",
-                "-comp",
-                compressor,
-                "-quiet",
-                "-no-progress",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        return image.read_bytes()
+        return build(source, Path(tmp) / "fs.sqfs", "-comp", compressor).read_bytes()
 
 
 SEEDS = {}
