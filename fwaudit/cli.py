@@ -118,12 +118,12 @@ def cmd_unpack(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from .sbom import to_json, to_xml
+    from .sbom import serialize
 
     started = time.monotonic()
     result = _audit(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(to_xml(result) if args.format == "xml" else to_json(result))
+    args.out.write_text(serialize(result, args.format))
     _print_summary(result, time.monotonic() - started)
     print(f"CycloneDX 1.6 SBOM ({args.format}, schema-valid) written to {args.out}")
     return EXIT_OK

@@ -201,19 +201,22 @@ def _cpe(found: Found) -> str | None:
     return f"cpe:2.3:a:{vendor}:{product}:{version}:*:*:*:*:*:*:*"
 
 
-def to_json(result: AuditResult, *, timestamp: datetime | None = None) -> str:
-    """The BOM as CycloneDX 1.6 JSON, validated against the official schema."""
-    text = JsonV1Dot6(build_bom(result, timestamp=timestamp)).output_as_string(indent=2)
-    errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
+FORMATS = {"json": (JsonV1Dot6, JsonStrictValidator), "xml": (XmlV1Dot6, XmlValidator)}
+
+
+def serialize(result: AuditResult, fmt: str = "json", *, timestamp: datetime | None = None) -> str:
+    """The BOM as CycloneDX 1.6 JSON or XML, validated against the official schema."""
+    writer, validator = FORMATS[fmt]
+    text = writer(build_bom(result, timestamp=timestamp)).output_as_string(indent=2)
+    errors = validator(SchemaVersion.V1_6).validate_str(text)
     if errors is not None:
-        raise InvalidBom(f"CycloneDX 1.6 validation failed: {errors}")
+        raise InvalidBom(f"CycloneDX 1.6 {fmt} validation failed: {errors}")
     return text
+
+
+def to_json(result: AuditResult, *, timestamp: datetime | None = None) -> str:
+    return serialize(result, "json", timestamp=timestamp)
 
 
 def to_xml(result: AuditResult, *, timestamp: datetime | None = None) -> str:
-    """The BOM as CycloneDX 1.6 XML, validated against the official XSD."""
-    text = XmlV1Dot6(build_bom(result, timestamp=timestamp)).output_as_string(indent=2)
-    errors = XmlValidator(SchemaVersion.V1_6).validate_str(text)
-    if errors is not None:
-        raise InvalidBom(f"CycloneDX 1.6 XML validation failed: {errors}")
-    return text
+    return serialize(result, "xml", timestamp=timestamp)
