@@ -28,11 +28,19 @@ CONFIDENCE = 0.8
 # Printable runs first (strings(1)), then dotted tokens inside them: both are plain character
 # classes, which Python's regex engine runs at C speed; everything else is done per token.
 RUNS = re.compile(rb"[\x20-\x7e\t\r\n]{7,}")
-TOKEN = re.compile(rb"(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+")
+# \b first: a token starts only at a word start, so a long word is not rescanned from each
+# of its letters (twice as fast on web UI text).
+TOKEN = re.compile(rb"\b(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+")
 URL_TAIL = re.compile(rb"[^\s\"'<>()\x00-\x1f\x7f-\xff]{0,200}")
 SCHEME = re.compile(rb"([A-Za-z][A-Za-z0-9+]{1,9})://$")
 VERSION_BEFORE = re.compile(rb"(?i)\b(?:ver(?:sion)?|v|release|rev|build|linux|kernel)[ :=_-]*$")
 PORT = re.compile(rb":(\d{1,5})(?!\d)")
+PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\r\n"
+# IPv6: a literal-first seed (searched at C speed) and the token around it
+IPV6_SEED = re.compile(rb":[0-9A-Fa-f]{0,4}:")
+IPV6 = re.compile(rb"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
+GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+DOCUMENTATION_V6 = ipaddress.IPv6Network("2001:db8::/32")
 # Bare names (outside a URL) are only taken under country codes and the legacy generic TLDs:
 # new gTLDs (.call, .select, .menu, .name ...) are mostly code (Array.prototype.slice.call).
 LEGACY_TLDS = frozenset({"com", "net", "org", "edu", "gov", "mil", "int", "info", "biz"})
@@ -133,7 +141,7 @@ def scan_entry(entry: FileEntry, data: bytes) -> dict[str, _Sighting]:
     found: dict[str, _Sighting] = defaultdict(_Sighting)
     text_file = entry.kind == "text"
     web_text = PurePosixPath(entry.path).suffix.lower() in WEB_DOCUMENTS
-    ranges = entry.elf.data_ranges if entry.elf and entry.elf.data_ranges else ((0, len(data)),)
+    ranges = entry.scan_ranges()
     spans = [m.span() for a, b in ranges for m in RUNS.finditer(data, a, b)]
     joined = b"\x00".join(data[a:b] for a, b in spans)
     starts, offset = [], 0
@@ -151,37 +159,111 @@ def scan_entry(entry: FileEntry, data: bytes) -> dict[str, _Sighting]:
         host, url, email = candidate
         if not text_file and not url and right - left < 8 and (left, right) != (start, end):
             continue  # a short printable island inside binary data: noise, not a string
-        line = data[left:right]
-        sighting = found[host]
-        sighting.evidence.append(
-            Evidence(
-                entry.path,
-                start,
-                "endpoint-regex",
-                line[:200].decode("latin-1"),
-                Technique.BINARY,
-                CONFIDENCE,
-            )
-        )
-        port = PORT.match(data, end)
-        if port and 0 < int(port.group(1)) < 65536:
-            sighting.ports.add(int(port.group(1)))
-        if url:
-            sighting.urls.add(url)
-        before = data[max(left, start - 24) : start].lower()
-        if b"xmlns" in before or b"namespace" in before or b"schema" in before:
-            sighting.contexts.add("xmlns")
-        if b"nameserver" in before or b"dns" in before:
-            sighting.contexts.add("resolver")
+        sighting = _sight(found[host], entry, data, (start, end), (left, right), url=url)
         if email:
             sighting.contexts.add("email")
         if web_text and not url:
             sighting.contexts.add("web-text")
         if _ip(host) and not url and VERSION_BEFORE.search(data, max(left, start - 16), start):
             sighting.contexts.add("version-number")
-        if b"%" in line:
-            sighting.contexts.add("format")
+    for start, end, address in _ipv6_candidates(data, ranges):
+        run = _run_around(data, start, end)
+        url = (
+            _url(data, start - 1, end + 1, f"[{address}]")
+            if data[start - 1 : start] == b"["
+            else None
+        )
+        sighting = _sight(found[address], entry, data, (start, end), run, url=url)
+        if web_text and not url:
+            sighting.contexts.add("web-text")
     return found
+
+
+def _sight(
+    sighting: _Sighting,
+    entry: FileEntry,
+    data: bytes,
+    token: tuple[int, int],
+    run: tuple[int, int],
+    *,
+    url: str | None,
+) -> _Sighting:
+    """Record one sighting of a token at `token` inside the printable run `run`."""
+    (start, end), (left, right) = token, run
+    line = _line(data, start, end, left, right)
+    sighting.evidence.append(
+        Evidence(
+            entry.path,
+            start,
+            "endpoint-regex",
+            line.decode("latin-1"),
+            Technique.BINARY,
+            CONFIDENCE,
+        )
+    )
+    port = PORT.match(data, end + (data[end : end + 1] == b"]"))
+    if port and 0 < int(port.group(1)) < 65536:
+        sighting.ports.add(int(port.group(1)))
+    if url:
+        sighting.urls.add(url)
+    before = data[max(left, start - 24) : start].lower()
+    if b"xmlns" in before or b"namespace" in before or b"schema" in before:
+        sighting.contexts.add("xmlns")
+    if b"nameserver" in before or b"dns" in before:
+        sighting.contexts.add("resolver")
+    if b"%" in line:
+        sighting.contexts.add("format")
+    return sighting
+
+
+def _ipv6_candidates(data: bytes, ranges: tuple[tuple[int, int], ...]):
+    """(start, end, compressed address) of IPv6 host addresses: seeded by a fast literal
+    search for `:hex:`, then the whole token around each seed is parsed."""
+    for low, high in ranges:
+        position = low
+        while seed := IPV6_SEED.search(data, position, high):
+            position = seed.end()
+            for match in IPV6.finditer(
+                data, max(low, seed.start() - 40), min(high, seed.end() + 40)
+            ):
+                if match.start() <= seed.start() < match.end():
+                    position = max(position, match.end())
+                    address = _ipv6_host(match.group().decode("ascii"))
+                    if address:
+                        yield match.start(), match.end(), address
+                    break
+
+
+def _ipv6_host(text: str) -> str | None:
+    """The compressed form of a plausible IPv6 host address, or None for noise (`d::`, `::3`,
+    C++ `std::`), unspecified `::` and prefixes ending in `::`."""
+    try:
+        address = ipaddress.IPv6Address(text)
+    except ValueError:
+        return None
+    if address.is_loopback:
+        return address.compressed
+    if len([g for g in text.split(":") if g]) < 2 or text.endswith("::"):
+        return None
+    special = address.is_link_local or address.is_multicast
+    global_unicast = address in GLOBAL_UNICAST
+    return address.compressed if special or global_unicast or address.is_private else None
+
+
+def _run_around(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """The printable run (at most 200 bytes each side) that contains data[start:end]."""
+    low, high = max(0, start - 200), min(len(data), end + 200)
+    left = low + len(data[low:start].rstrip(PRINTABLE))
+    right = high - len(data[end:high].lstrip(PRINTABLE))
+    return left, right
+
+
+def _line(data: bytes, start: int, end: int, left: int, right: int) -> bytes:
+    """The text line around a token, within its printable run: the evidence an analyst reads."""
+    first = data.rfind(b"\n", left, start) + 1 or left
+    last = data.find(b"\n", end, right)
+    line = data[max(first, start - 100) : last if last >= 0 else right]
+    return line[:200].strip()
 
 
 def _candidate(data: bytes, start: int, end: int, left: int) -> tuple[str, str | None, bool] | None:
@@ -279,21 +361,16 @@ ADDRESS_CHECKS = (
 )
 
 
-def _address_reason(address, sighting: _Sighting) -> str | None:
-    text = str(address)
-    if text == "255.255.255.255" or text.startswith("255."):
+def _address_reason(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address, sighting: _Sighting
+) -> str | None:
+    if address.version == 4 and address.packed[0] == 255:
         return "broadcast or netmask"
+    if address in DOCUMENTATION_V6:
+        return "documentation address (RFC 3849)"
     reason = next((r for attr, r in ADDRESS_CHECKS if getattr(address, attr)), None)
-    if reason is None and text.endswith(".0"):
-        reason = "network address, not a host"
-    octets = [int(o) for o in text.split(".")]
-    oid_like = octets[0] <= 2 and octets[1] <= 5  # 1.3.6.1..., 2.5.4..., 1.2.840...
-    if (
-        reason is None
-        and not sighting.urls
-        and ("version-number" in sighting.contexts or all(o < 10 for o in octets) or oid_like)
-    ):
-        reason = "a version or OID-like dotted number, not an address"
+    if reason is None and address.version == 4:
+        reason = _dotted_number_reason(address, sighting)
     web_only = all(PurePosixPath(e.path).suffix.lower() in WEB_DOCUMENTS for e in sighting.evidence)
     if (
         reason is None
@@ -303,6 +380,18 @@ def _address_reason(address, sighting: _Sighting) -> str | None:
     ):
         reason = "address in web UI help or example text"
     return reason
+
+
+def _dotted_number_reason(address: ipaddress.IPv4Address, sighting: _Sighting) -> str | None:
+    octets = address.packed
+    if octets[3] == 0:
+        return "network address, not a host"
+    oid_like = octets[0] <= 2 and octets[1] <= 5  # 1.3.6.1..., 2.5.4..., 1.2.840...
+    if not sighting.urls and (
+        "version-number" in sighting.contexts or all(o < 10 for o in octets) or oid_like
+    ):
+        return "a version or OID-like dotted number, not an address"
+    return None
 
 
 def _role(host: str, sighting: _Sighting) -> str | None:
@@ -343,9 +432,10 @@ def find_endpoints(inventory: Inventory, components: tuple[Component, ...]) -> t
     for entry in inventory.files:
         if entry.size > MAX_SCAN_BYTES:
             continue
-        if entry.sha256 not in per_hash:
-            per_hash[entry.sha256] = scan_entry(entry, inventory.locate(entry).read_bytes())
-        for host, sighting in per_hash[entry.sha256].items():
+        key = f"{entry.sha256}{entry.unpacked}"
+        if key not in per_hash:
+            per_hash[key] = scan_entry(entry, inventory.locate(entry).read_bytes())
+        for host, sighting in per_hash[key].items():
             target = merged[host]
             target.evidence += [_at(e, entry.path) for e in sighting.evidence]
             target.urls |= sighting.urls
@@ -360,11 +450,7 @@ def find_endpoints(inventory: Inventory, components: tuple[Component, ...]) -> t
         endpoints.append(
             Endpoint(
                 host=host,
-                kind="ipv4"
-                if _ip(host) and ":" not in host
-                else "ipv6"
-                if _ip(host)
-                else "hostname",
+                kind=_kind(host),
                 outbound=outbound,
                 evidence=evidence,
                 urls=tuple(sorted(sighting.urls)),
@@ -375,6 +461,11 @@ def find_endpoints(inventory: Inventory, components: tuple[Component, ...]) -> t
             )
         )
     return tuple(sorted(endpoints, key=lambda e: (not e.outbound, e.host)))
+
+
+def _kind(host: str) -> str:
+    address = _ip(host)
+    return "hostname" if address is None else f"ipv{address.version}"
 
 
 def _at(evidence: Evidence, path: str) -> Evidence:

@@ -13,6 +13,7 @@ from .elf import elf_facts
 from .model import FileEntry, Image, NodeKind, Problem, Severity, UnpackOutcome
 
 TEXT_SAMPLE = 4096
+TEXT_BYTES = bytes([9, 10, 13, *range(32, 127)])
 
 
 @dataclass(frozen=True)
@@ -29,20 +30,28 @@ class Inventory:
         return self.image if entry.path == "" else self.root / entry.path
 
 
-def _kind(path: Path, is_elf: bool) -> str:
-    if is_elf:
-        return "elf"
+def _kind(path: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(TEXT_SAMPLE)
     if not head or b"\x00" in head:
         return "data"
-    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in head)
-    return "text" if printable > 0.9 * len(head) else "data"
+    unprintable = len(head.translate(None, TEXT_BYTES))
+    return "text" if unprintable < 0.1 * len(head) else "data"
 
 
 def take_inventory(image: Image, unpack: UnpackOutcome) -> Inventory:
     """FileEntries for the image and every extracted regular file, sorted by path."""
-    entries = [FileEntry("", image.size, image.sha256, _kind(image.path, False))]
+    unpacked: dict[str, list[tuple[int, int]]] = {}
+    for chunk in unpack.chunks:
+        if chunk.extracted and chunk.size > 0:
+            unpacked.setdefault(chunk.container, []).append(
+                (chunk.offset, chunk.offset + chunk.size)
+            )
+    entries = [
+        FileEntry(
+            "", image.size, image.sha256, _kind(image.path), unpacked=tuple(unpacked.get("", ()))
+        )
+    ]
     problems = []
     for node in unpack.files:
         path = unpack.root / node.path
@@ -57,7 +66,16 @@ def take_inventory(image: Image, unpack: UnpackOutcome) -> Inventory:
                     "ELF magic but LIEF cannot parse it",
                 )
             )
-        kind = "elf" if node.is_elf else _kind(path, False)
-        entries.append(FileEntry(node.path, node.size, node.sha256 or "", kind, facts))
+        kind = "elf" if node.is_elf else _kind(path)
+        entries.append(
+            FileEntry(
+                node.path,
+                node.size,
+                node.sha256 or "",
+                kind,
+                facts,
+                tuple(unpacked.get(node.path, ())),
+            )
+        )
     links = tuple(n.path for n in unpack.nodes if n.kind is NodeKind.SYMLINK)
     return Inventory(tuple(sorted(entries)), unpack.root, image.path, links, tuple(problems))

@@ -107,6 +107,7 @@ class Chunk:
 
     container: str
     offset: int
+    size: int
     format: str
     extractor: str
     extracted: bool
@@ -160,6 +161,20 @@ class FileEntry:
     sha256: str
     kind: str  # "elf", "text", "data"
     elf: ElfFacts | None = field(default=None, compare=False)
+    # (start, end) byte ranges extracted elsewhere in the tree: their strings are seen there
+    unpacked: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+
+    def scan_ranges(self) -> tuple[tuple[int, int], ...]:
+        """The byte ranges worth a string scan: ELF data sections, minus unpacked chunks."""
+        ranges = self.elf.data_ranges if self.elf and self.elf.data_ranges else ((0, self.size),)
+        for cut_start, cut_end in self.unpacked:
+            ranges = tuple(
+                piece
+                for start, end in ranges
+                for piece in ((start, min(end, cut_start)), (max(start, cut_end), end))
+                if piece[0] < piece[1]
+            )
+        return ranges
 
 
 class Technique(StrEnum):

@@ -120,6 +120,7 @@ def _chunk(extraction: Extraction, image: Path, workspace: Workspace) -> Chunk:
     return Chunk(
         container="" if extraction.container == image else workspace.rel(extraction.container),
         offset=extraction.offset,
+        size=extraction.size,
         format=extraction.format,
         extractor=extraction.extractor,
         extracted=extraction.out_dir is not None,

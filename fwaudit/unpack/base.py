@@ -25,6 +25,7 @@ class Extraction:
 
     container: Path
     offset: int
+    size: int  # bytes of the chunk in its container; 0 when the backend does not say
     format: str
     extractor: str
     out_dir: Path | None

@@ -94,6 +94,7 @@ class BinwalkUnpacker:
                     Extraction(
                         source,
                         chunk["offset"],
+                        chunk["size"],
                         chunk["format"],
                         chunk["extractor"] or "",
                         out_dir if out_dir in new_dirs else None,

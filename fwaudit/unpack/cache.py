@@ -15,7 +15,7 @@ from ..limits import Limits
 from ..model import Chunk, ExtractedNode, NodeKind, Problem, Severity, UnpackOutcome
 from .base import Workspace
 
-FORMAT = 2
+FORMAT = 3
 
 
 def default_cache_dir() -> Path:
@@ -31,7 +31,7 @@ class UnpackCache:
     """Entries live in ``<cache>/unpack/<key>/`` as ``tree/`` plus ``outcome.json``."""
 
     def __init__(self, cache_dir: Path | None = None) -> None:
-        self.root = (cache_dir or default_cache_dir()) / "unpack"
+        self.root = Path(cache_dir or default_cache_dir()).absolute() / "unpack"
 
     def scratch_root(self) -> Path:
         """Where workspaces are made: on the cache's filesystem so storing is a rename."""

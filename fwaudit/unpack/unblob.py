@@ -48,7 +48,14 @@ class UnblobUnpacker:
                 if out_dir is not None:
                     workspace.add_anchor(out_dir)
                 outcome.extractions.append(
-                    Extraction(container, chunk["offset"], chunk["format"], "unblob", out_dir)
+                    Extraction(
+                        container,
+                        chunk["offset"],
+                        chunk["end"] - chunk["offset"],
+                        chunk["format"],
+                        "unblob",
+                        out_dir,
+                    )
                 )
                 if chunk["encrypted"]:
                     outcome.problems.append(

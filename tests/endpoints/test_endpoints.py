@@ -89,6 +89,48 @@ def test_example_ip_in_web_help_text_is_not_outbound() -> None:
     assert not classify("202.96.12.8", found["202.96.12.8"], set())[0]
 
 
+def test_ipv6_resolver_and_url_are_outbound() -> None:
+    data = b"\x00nameserver 2400:3200::1\x00\x00\x00GET http://[2001:4860:4860::8888]:8080/q\x00"
+    found = scan(data)
+    assert classify("2400:3200::1", found["2400:3200::1"], set()) == (True, "dns-resolver", None)
+    google = found["2001:4860:4860::8888"]
+    assert google.urls == {"http://[2001:4860:4860::8888]:8080/q"} and google.ports == {8080}
+    assert google.evidence[0].offset == data.index(b"2001:4860")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("::1", "loopback"),
+        ("fe80::1", "link-local"),
+        ("ff02::1:2", "multicast"),
+        ("2001:db8::53", "documentation"),
+        ("fd12:3456::1", "private"),
+    ],
+)
+def test_ipv6_special_addresses_are_not_outbound(text: str, reason: str) -> None:
+    found = scan(b"\x00listen on " + text.encode() + b"\x00")
+    outbound, _, why = classify(text, found[text], set())
+    assert not outbound and reason in why
+
+
+def test_ipv6_look_alikes_are_not_addresses() -> None:
+    data = b"\x00std::string::npos\x00Foo::Bar d:: ::3 fe80:: 2001:db8:: 12:30:00 a:b:c\x00"
+    assert scan(data) == {}
+
+
+def test_unpacked_ranges_are_not_scanned_twice() -> None:
+    data = b"\x00www.vendor-cloud.cn\x00" + b"\x00p2p.vendor-cloud.cn\x00"
+    entry = FileEntry("", len(data), "x", "data", unpacked=((21, len(data)),))
+    assert set(scan_entry(entry, data)) == {"www.vendor-cloud.cn"}
+
+
+def test_text_evidence_is_the_line_around_the_host() -> None:
+    text = b"# NTP\nserver=ntp1.vendor-cloud.cn\n# end\n" + b"x" * 500
+    found = scan(text, "etc/ntp.conf", "text")
+    assert found["ntp1.vendor-cloud.cn"].evidence[0].matched == "server=ntp1.vendor-cloud.cn"
+
+
 @pytest.mark.parametrize(
     ("host", "role"),
     [

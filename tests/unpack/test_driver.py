@@ -34,7 +34,7 @@ class FakeUnpacker:
             (out / "etc" / "passwd").symlink_to("../../../../../../../etc/passwd")
         workspace.add_anchor(out)
         return BackendRun(
-            extractions=[Extraction(image, 64, "squashfs", "fake", out)],
+            extractions=[Extraction(image, 64, 4096, "squashfs", "fake", out)],
             problems=workspace.secure(),
         )
 
