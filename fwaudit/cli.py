@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="banner fixtures TSV for `test` (default: the repository's)",
     )
+    signatures.add_argument(
+        "--snippets",
+        type=Path,
+        default=None,
+        help="folder of byte snippets <name>/<version>/<arch>/<file> to check too",
+    )
     signatures.set_defaults(handler=cmd_signatures)
     return parser
 
@@ -136,7 +142,7 @@ def cmd_signatures(args: argparse.Namespace) -> int:
         for line in list_rules(args.rules):
             print(line)
         return EXIT_OK
-    failures, total = run_selftest(args.rules, args.banners)
+    failures, total = run_selftest(args.rules, args.banners, args.snippets)
     for failure in failures:
         print(f"FAIL {failure}")
     print(f"{total - len(failures)} passed, {len(failures)} failed")

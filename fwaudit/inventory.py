@@ -47,9 +47,15 @@ def take_inventory(image: Image, unpack: UnpackOutcome) -> Inventory:
             unpacked.setdefault(chunk.container, []).append(
                 (chunk.offset, chunk.offset + chunk.size)
             )
+    image_elf = elf_facts(image.path)  # a bare program or library given as the image
     entries = [
         FileEntry(
-            "", image.size, image.sha256, _kind(image.path), unpacked=tuple(unpacked.get("", ()))
+            "",
+            image.size,
+            image.sha256,
+            "elf" if image_elf else _kind(image.path),
+            image_elf,
+            tuple(unpacked.get("", ())),
         )
     ]
     problems = []

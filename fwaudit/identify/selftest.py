@@ -12,6 +12,7 @@ from .._data import signatures_dir
 from ..model import FileEntry
 from .binary import scan_file
 from .rules import RuleSet
+from .snippets import check_snippet, find_snippets
 
 
 def list_rules(folder: Path | None = None) -> list[str]:
@@ -39,8 +40,11 @@ def read_banners(path: Path) -> list[tuple[bytes, str, str, str | None]]:
     return rows
 
 
-def run_selftest(folder: Path | None = None, banners: Path | None = None) -> tuple[list[str], int]:
-    """(failure messages, number of checks): every banner matched, every rule covered."""
+def run_selftest(
+    folder: Path | None = None, banners: Path | None = None, snippets: Path | None = None
+) -> tuple[list[str], int]:
+    """(failure messages, number of checks): every banner matched, every rule covered, and
+    every byte snippet under `snippets` (when given) identified with its version."""
     folder = folder or signatures_dir() / "components"
     rules = RuleSet(folder)
     rows = read_banners(banners or folder / "banners.tsv")
@@ -60,4 +64,6 @@ def run_selftest(folder: Path | None = None, banners: Path | None = None) -> tup
                 failures.append(f"{rule}: expected {version}, got {got}")
     uncovered = sorted(set(rules.meta) - {rule for _, rule, _, _ in rows})
     failures += [f"{rule}: no banner fixture" for rule in uncovered]
-    return failures, len(rows) + len(rules.meta)
+    checked = find_snippets(snippets) if snippets else []
+    failures += [f for f in (check_snippet(rules, s) for s in checked) if f]
+    return failures, len(rows) + len(rules.meta) + len(checked)

@@ -12,11 +12,13 @@ from fwaudit.errors import SignatureError
 from fwaudit.identify.binary import scan_file
 from fwaudit.identify.rules import RuleSet
 from fwaudit.identify.selftest import read_banners, run_selftest
+from fwaudit.identify.snippets import check_snippet, find_snippets, read_snippet
 from fwaudit.model import FileEntry
 
 HERE = Path(__file__).parent
 RULES = RuleSet()
 BANNERS = signatures_dir() / "components" / "banners.tsv"
+SNIPPETS = HERE / "snippets"
 
 
 def banner_rows() -> list[tuple[str, str, str, str | None]]:
@@ -89,3 +91,27 @@ def test_signatures_test_command_reports_a_wrong_version(tmp_path: Path) -> None
     bad.write_text("BusyBox v1.01 (2015)\tbusybox\tbusybox\t1.1\n")
     failures, _ = run_selftest(banners=bad)
     assert any("expected 1.1" in f for f in failures)
+
+
+@pytest.mark.parametrize(
+    "snippet", find_snippets(SNIPPETS), ids=lambda s: str(s.path.relative_to(SNIPPETS))
+)
+def test_real_byte_snippet_is_identified_with_its_version(snippet) -> None:
+    assert len(snippet.data) <= 16384
+    assert {"source image", "source path", "source sha256", "offset"} <= set(snippet.header)
+    assert check_snippet(RULES, snippet) is None
+
+
+def test_snippets_cover_the_corpus_binary_components() -> None:
+    snippets = find_snippets(SNIPPETS)
+    assert len(snippets) >= 35
+    assert len({s.name for s in snippets}) >= 20
+
+
+def test_a_tampered_snippet_is_refused(tmp_path: Path) -> None:
+    original = find_snippets(SNIPPETS)[0]
+    copy = tmp_path / original.path.relative_to(SNIPPETS)
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(original.path.read_bytes()[:-1] + b"X")
+    with pytest.raises(ValueError, match="sha256"):
+        read_snippet(copy, tmp_path)
