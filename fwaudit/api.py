@@ -12,9 +12,11 @@ from .errors import InputError
 from .identify import RuleSet, identify
 from .identify.dependencies import component_dependencies
 from .inventory import take_inventory
+from .jurisdiction import RdapClient, assess, builtin_policies, load_policy
 from .limits import Limits
 from .model import AuditResult, Image
 from .unpack import DEFAULT_BACKENDS, get_backend, unpack_image
+from .unpack.cache import default_cache_dir
 
 
 class Auditor:
@@ -26,6 +28,8 @@ class Auditor:
         limits: Limits = Limits(),
         backends: Sequence[str] = DEFAULT_BACKENDS,
         cache_dir: Path | None = None,
+        policies: Sequence[str | os.PathLike[str]] | None = None,
+        online: bool = False,
     ) -> None:
         for name in backends:
             get_backend(name)  # fail early on a caller's typo
@@ -33,9 +37,16 @@ class Auditor:
         self.backends = tuple(backends)
         self.cache_dir = cache_dir
         self.rules = RuleSet()
+        self.policies = tuple(load_policy(p) for p in (policies or builtin_policies()))
+        self.rdap = RdapClient(cache_dir or default_cache_dir()) if online else None
 
-    def audit(self, image: str | os.PathLike[str]) -> AuditResult:
-        """Audit one image file. Raises `InputError` only when it cannot be read at all."""
+    def audit(
+        self, image: str | os.PathLike[str], *, declared_vendor: str | None = None
+    ) -> AuditResult:
+        """Audit one image file. Raises `InputError` only when it cannot be read at all.
+
+        `declared_vendor` is the vendor the procurement record names; a firmware that names
+        another maker is flagged (an OEM relabel)."""
         fw = open_image(Path(image))
         outcome = unpack_image(
             fw, backends=self.backends, limits=self.limits, cache_dir=self.cache_dir
@@ -43,6 +54,15 @@ class Auditor:
         inventory = take_inventory(fw, outcome)
         components, toolchain = identify(inventory, self.rules)
         endpoints = find_endpoints(inventory, components)
+        assessment = assess(
+            inventory,
+            outcome,
+            components,
+            endpoints,
+            policies=self.policies,
+            declared_vendor=declared_vendor,
+            rdap=self.rdap,
+        )
         return AuditResult(
             image=fw,
             unpack=outcome,
@@ -53,6 +73,7 @@ class Auditor:
             toolchain=toolchain,
             endpoints=endpoints,
             dependencies=component_dependencies(inventory.files, components),
+            assessment=assessment,
         )
 
 
@@ -75,9 +96,17 @@ def audit(
     limits: Limits = Limits(),
     backends: Sequence[str] = DEFAULT_BACKENDS,
     cache_dir: Path | None = None,
+    policies: Sequence[str | os.PathLike[str]] | None = None,
+    declared_vendor: str | None = None,
+    online: bool = False,
 ) -> AuditResult:
     """Audit one firmware image and return everything found, with evidence.
 
-    `backends` are tried in order until one recovers a file (see `fwaudit.unpack`).
+    `backends` are tried in order until one recovers a file (see `fwaudit.unpack`);
+    `policies` are built-in policy ids or YAML files (default: every built-in); `online`
+    allows RDAP look-ups of outbound endpoints (no network otherwise).
     """
-    return Auditor(limits=limits, backends=backends, cache_dir=cache_dir).audit(image)
+    auditor = Auditor(
+        limits=limits, backends=backends, cache_dir=cache_dir, policies=policies, online=online
+    )
+    return auditor.audit(image, declared_vendor=declared_vendor)

@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from . import __version__
 from .api import Auditor
 from .errors import FwauditError, InputError
@@ -67,7 +69,30 @@ def _parser() -> argparse.ArgumentParser:
         default="json",
         help="CycloneDX 1.6 serialisation (default: json)",
     )
+    scan.add_argument(
+        "--policy",
+        dest="policies",
+        action="append",
+        help="built-in policy id or a policy YAML file; repeat (default: every built-in)",
+    )
+    scan.add_argument(
+        "--declared-vendor", help="vendor named by the procurement record (flags OEM relabels)"
+    )
+    scan.add_argument(
+        "--online", action="store_true", help="look outbound endpoints up over RDAP (network)"
+    )
     scan.set_defaults(handler=cmd_scan)
+
+    data = commands.add_parser("data", help="check or show the jurisdiction data")
+    data.add_argument("action", choices=["check", "show", "policies"])
+    data.add_argument("name", nargs="?", help="entry id or organisation name for `show`")
+    data.set_defaults(handler=cmd_data)
+
+    explain = commands.add_parser("explain", help="the evidence and sources behind a verdict")
+    explain.add_argument("source", type=Path, help="a fwaudit SBOM (.cdx.json) or an image")
+    explain.add_argument("finding", nargs="?", default="", help="verdict id or part of it")
+    explain.add_argument("--cache-dir", type=Path, default=None, help="cache folder")
+    explain.set_defaults(handler=cmd_explain)
 
     signatures = commands.add_parser("signatures", help="list or self-test component rules")
     signatures.add_argument("action", choices=["list", "test"])
@@ -94,8 +119,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _audit(args: argparse.Namespace) -> AuditResult:
-    backends = args.backends or DEFAULT_BACKENDS
-    return Auditor(backends=backends, cache_dir=args.cache_dir).audit(args.image)
+    auditor = Auditor(
+        backends=args.backends or DEFAULT_BACKENDS,
+        cache_dir=args.cache_dir,
+        policies=getattr(args, "policies", None),
+        online=getattr(args, "online", False),
+    )
+    return auditor.audit(args.image, declared_vendor=getattr(args, "declared_vendor", None))
 
 
 def cmd_unpack(args: argparse.Namespace) -> int:
@@ -131,7 +161,82 @@ def cmd_scan(args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(serialize(result, args.format))
     _print_summary(result, time.monotonic() - started)
+    _print_verdicts(result)
     print(f"CycloneDX 1.6 SBOM ({args.format}, schema-valid) written to {args.out}")
+    if result.assessment and result.assessment.verdicts:
+        print(f"  why? fwaudit explain {args.out} VERDICT-ID")
+    return EXIT_OK
+
+
+def _print_verdicts(result: AuditResult) -> None:
+    assessment = result.assessment
+    if assessment is None:
+        return
+    who = assessment.attribution
+    if who.maker:
+        clue = who.evidence[0] if who.evidence else None
+        why = f" from {clue.method} in {clue.path or '<image>'}@{clue.offset}" if clue else ""
+        print(
+            f"  maker: {who.maker.name} ({who.maker.country or 'country unknown'}), "
+            f"confidence {who.confidence}{why}"
+        )
+    else:
+        print("  maker: not identified from the image")
+    if who.mismatch:
+        print(f"  declared vendor: {who.mismatch}")
+    for policy, outcome in assessment.policies:
+        mine = [v for v in assessment.verdicts if v.policy == policy]
+        worst = [v for v in mine if v.outcome is outcome]
+        print(f"  {policy}: {outcome.value.upper()} ({len(worst)} {outcome.value})")
+        for verdict in worst[:3]:
+            print(f"    {verdict.id}: {verdict.rationale[:110]}")
+        if len(worst) > 3:
+            print(f"    ... and {len(worst) - 3} more")
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from .jurisdiction import builtin_policies, load_policy
+    from .jurisdiction.data import check, load
+
+    if args.action == "check":
+        problems = check()
+        for problem in problems:
+            print(f"FAIL {problem}")
+        for name in builtin_policies():
+            load_policy(name)
+        data = load() if not problems else None
+        if data:
+            counts = ", ".join(
+                f"{len(getattr(data, k))} {k}" for k in ("regimes", "lists", "organisations")
+            )
+            print(f"jurisdiction data OK: {counts}, as of {data.as_of}")
+        return EXIT_OK if not problems else 1
+    if args.action == "policies":
+        for name in builtin_policies():
+            policy = load_policy(name)
+            print(f"{policy.id:28} {policy.name}")
+        return EXIT_OK
+    found = load().find(args.name or "")
+    if found is None:
+        raise InputError(f"no jurisdiction entry or organisation called {args.name!r}")
+    kind, entry_id, entry = found
+    print(f"{kind}/{entry_id}")
+    print(yaml.safe_dump(entry, sort_keys=False, allow_unicode=True).rstrip())
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import render, select, verdicts_from_sbom, verdicts_of
+
+    if args.source.name.endswith((".json", ".cdx")):
+        verdicts = verdicts_from_sbom(args.source)
+    else:
+        verdicts = verdicts_of(Auditor(cache_dir=args.cache_dir).audit(args.source))
+    chosen = select(verdicts, args.finding) if args.finding else verdicts
+    if not chosen:
+        known = "\n  ".join(v["id"] for v in verdicts)
+        raise InputError(f"no verdict matches {args.finding!r}; verdicts:\n  {known}")
+    print("\n\n".join(render(v) for v in chosen))
     return EXIT_OK
 
 

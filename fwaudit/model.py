@@ -270,6 +270,96 @@ class Endpoint:
         return tuple(sorted({e.path for e in self.evidence}))
 
 
+class Outcome(StrEnum):
+    """A policy rule's conclusion about one subject."""
+
+    FAIL = "fail"
+    REVIEW = "review"
+    PASS = "pass"  # noqa: S105 (an outcome, not a password)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One dated, sourced statement of the jurisdiction data that a finding relies on."""
+
+    ref: str  # "organisations/hikvision", "lists/us-ndaa-889/hikvision", "regimes/..."
+    statement: str
+    sources: tuple[str, ...]
+    as_of: str
+
+
+@dataclass(frozen=True)
+class Party:
+    """An organisation as a finding names it: data id (None when not in the data), country."""
+
+    org: str | None
+    name: str
+    country: str | None
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who made the device, from the image itself, and what kind of device it is."""
+
+    maker: Party | None
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    candidates: tuple[tuple[str, float], ...] = ()  # (org id, score), best first
+    declared: str | None = None  # the procurement record's vendor
+    mismatch: str | None = None  # why the declared vendor differs (OEM relabel, ...)
+    firmware_date: str | None = None  # ISO date from file-system or header timestamps
+    device_class: str = "unknown"  # "camera" when a camera stack is evident
+    class_evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Geography:
+    """Where an endpoint points: its operator's jurisdiction kept apart from the country
+    its name or address is registered in (and, online, what RDAP says)."""
+
+    host: str
+    operator: Party | None
+    registration_country: str | None = None
+    registration_source: str | None = None  # "ccTLD .cn", "RIR allocation (iptocc ...)", "RDAP"
+    rdap: tuple[str, ...] = ()  # what an online RDAP look-up added, as "key: value"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one policy rule concludes about one subject, and why."""
+
+    policy: str
+    rule: str
+    subject_kind: str  # "device", "component", "endpoint"
+    subject: str
+    outcome: Outcome
+    rationale: str
+    facts: tuple[Fact, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"{self.policy}/{self.rule}/{self.subject}"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The jurisdiction stage's answer: maker, suppliers, endpoint geography, verdicts."""
+
+    attribution: Attribution
+    suppliers: tuple[tuple[str, Party], ...] = ()  # (component key, supplier)
+    geography: tuple[Geography, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
+    policies: tuple[tuple[str, Outcome], ...] = ()  # (policy id, overall outcome)
+    data_as_of: str = ""
+
+    def supplier(self, component: Component) -> Party | None:
+        return dict(self.suppliers).get(component.key)
+
+    def where(self, host: str) -> Geography | None:
+        return next((g for g in self.geography if g.host == host), None)
+
+
 @dataclass(frozen=True)
 class AuditResult:
     """Everything one audit found about one image. Outputs are projections of this."""
@@ -283,6 +373,7 @@ class AuditResult:
     toolchain: tuple[str, ...] = field(default=())
     endpoints: tuple[Endpoint, ...] = field(default=())
     dependencies: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+    assessment: Assessment | None = None
 
     @property
     def outbound(self) -> tuple[Endpoint, ...]:

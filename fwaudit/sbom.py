@@ -6,7 +6,9 @@ is returned as text; an invalid BOM is a bug and raises.
 
 from __future__ import annotations
 
+import json
 import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -30,6 +32,7 @@ from cyclonedx.model.component_evidence import (
     Method,
     Occurrence,
 )
+from cyclonedx.model.contact import OrganizationalEntity, PostalAddress
 from cyclonedx.model.service import Service
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.output.xml import XmlV1Dot6
@@ -39,7 +42,7 @@ from cyclonedx.validation.xml import XmlValidator
 from packageurl import PackageURL
 
 from . import __version__
-from .model import AuditResult, Endpoint, Evidence
+from .model import Assessment, AuditResult, Endpoint, Evidence, Party, Verdict
 from .model import Component as Found
 
 MAX_OCCURRENCES = 50
@@ -75,32 +78,102 @@ def build_bom(result: AuditResult, *, timestamp: datetime | None = None) -> Bom:
         for e in result.endpoints
         if not e.outbound
     ]
+    assessment = result.assessment
+    maker = assessment.attribution.maker if assessment else None
+    if assessment:
+        properties += _assessment_properties(assessment)
     firmware = Component(
         type=ComponentType.FIRMWARE,
         name=image.name,
         bom_ref=f"firmware:{image.sha256}",
         hashes=[HashType(alg=HashAlgorithm.SHA_256, content=image.sha256)],
+        manufacturer=_entity(maker) if maker else None,
         properties=properties,
     )
     bom = Bom(serial_number=uuid.uuid5(SERIAL_NAMESPACE, f"{image.sha256}/{__version__}"))
     bom.metadata.timestamp = timestamp or datetime.now(tz=UTC)
     bom.metadata.component = firmware
+    if maker:
+        bom.metadata.manufacturer = _entity(maker)
     bom.metadata.tools.components.add(
         Component(type=ComponentType.APPLICATION, name="fwaudit", version=__version__)
     )
     hashes = {f.path: f.sha256 for f in result.files}
-    made = {found.key: _component(found, hashes) for found in result.components}
+    made = {found.key: _component(found, hashes, assessment) for found in result.components}
     for component in made.values():
         bom.components.add(component)
     bom.register_dependency(firmware, list(made.values()))
     for key, needs in result.dependencies:
         bom.register_dependency(made[key], [made[n] for n in needs if n in made])
     for endpoint in result.outbound:
-        bom.services.add(_service(endpoint))
+        bom.services.add(_service(endpoint, assessment))
     return bom
 
 
-def _service(endpoint: Endpoint) -> Service:
+def _entity(party: Party) -> OrganizationalEntity:
+    address = PostalAddress(country=party.country) if party.country else None
+    return OrganizationalEntity(name=party.name, address=address)
+
+
+def _assessment_properties(assessment: Assessment) -> list[Property]:
+    """Maker attribution, device class, policy outcomes and every verdict (as JSON, so
+    `fwaudit explain` can reopen it) on the firmware component."""
+    who = assessment.attribution
+    found = {
+        "maker": who.maker.name if who.maker else None,
+        "maker:country": who.maker.country if who.maker else None,
+        "maker:confidence": str(who.confidence) if who.maker else None,
+        "declared-vendor": who.declared,
+        "declared-vendor:mismatch": who.mismatch,
+        "firmware-date": who.firmware_date,
+        "device-class": who.device_class,
+        "jurisdiction:data-as-of": assessment.data_as_of,
+    }
+    properties = [
+        Property(name=f"{NAMESPACE}:{key}", value=value) for key, value in found.items() if value
+    ]
+    properties += [
+        Property(name=f"{NAMESPACE}:maker:evidence", value=_evidence_text(ev))
+        for ev in who.evidence
+    ]
+    properties += [
+        Property(name=f"{NAMESPACE}:maker:candidate", value=f"{org} {score}")
+        for org, score in who.candidates
+    ]
+    properties += [
+        Property(name=f"{NAMESPACE}:policy:{policy}", value=outcome.value)
+        for policy, outcome in assessment.policies
+    ]
+    properties += [
+        Property(name=f"{NAMESPACE}:verdict", value=verdict_json(v)) for v in assessment.verdicts
+    ]
+    return properties
+
+
+def verdict_json(verdict: Verdict) -> str:
+    record = asdict(verdict)
+    record["id"] = verdict.id
+    record["outcome"] = verdict.outcome.value
+    for ev in record["evidence"]:
+        ev["technique"] = str(ev["technique"])
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def _verdict_properties(assessment: Assessment | None, kind: str, subject: str) -> list[Property]:
+    if assessment is None:
+        return []
+    return [
+        Property(name=f"{NAMESPACE}:verdict:{v.policy}", value=f"{v.outcome.value}: {v.rationale}")
+        for v in assessment.verdicts
+        if v.subject_kind == kind and v.subject == subject
+    ]
+
+
+def _evidence_text(ev: Evidence) -> str:
+    return f"{ev.path or '<image>'}@{ev.offset} {ev.method}: {ev.matched[:120]}"
+
+
+def _service(endpoint: Endpoint, assessment: Assessment | None) -> Service:
     """An outbound endpoint as a service the firmware calls (data flows outbound)."""
     uris = (
         list(endpoint.urls)
@@ -118,8 +191,31 @@ def _service(endpoint: Endpoint) -> Service:
         for ev in endpoint.evidence[:10]
     ]
     properties += [Property(name=f"{NAMESPACE}:component", value=c) for c in endpoint.components]
+    where = assessment.where(endpoint.host) if assessment else None
+    provider = None
+    if where:
+        if where.operator:
+            provider = _entity(where.operator)
+            properties.append(
+                Property(
+                    name=f"{NAMESPACE}:endpoint:operator-country",
+                    value=where.operator.country or "unknown",
+                )
+            )
+        if where.registration_country:
+            properties.append(
+                Property(
+                    name=f"{NAMESPACE}:endpoint:registration-country",
+                    value=f"{where.registration_country} ({where.registration_source})",
+                )
+            )
+        properties += [
+            Property(name=f"{NAMESPACE}:endpoint:rdap", value=note) for note in where.rdap
+        ]
+    properties += _verdict_properties(assessment, "endpoint", endpoint.host)
     return Service(
         name=endpoint.host,
+        provider=provider,
         bom_ref=f"service:{endpoint.host}",
         endpoints=[XsUri(uri) for uri in uris],
         data=[
@@ -131,7 +227,7 @@ def _service(endpoint: Endpoint) -> Service:
     )
 
 
-def _component(found: Found, hashes: dict[str, str]) -> Component:
+def _component(found: Found, hashes: dict[str, str], assessment: Assessment | None) -> Component:
     """A found component with its identity evidence and every occurrence in the image."""
     technique = {
         "binary-analysis": AnalysisTechnique.BINARY_ANALYSIS,
@@ -157,6 +253,7 @@ def _component(found: Found, hashes: dict[str, str]) -> Component:
     )
     occurrences = [_occurrence(ev) for ev in found.evidence[:MAX_OCCURRENCES]]
     files = found.files
+    supplier = assessment.supplier(found) if assessment else None
     return Component(
         type=ComponentType.OPERATING_SYSTEM
         if found.name in {"linux", "vxworks", "openwrt"}
@@ -181,7 +278,11 @@ def _component(found: Found, hashes: dict[str, str]) -> Component:
         if found.website
         else None,
         evidence=ComponentEvidence(identity=[identity], occurrences=occurrences),
-        properties=[Property(name=f"{NAMESPACE}:evidence-files", value=str(len(files)))],
+        supplier=_entity(supplier) if supplier else None,
+        properties=[
+            Property(name=f"{NAMESPACE}:evidence-files", value=str(len(files))),
+            *_verdict_properties(assessment, "component", found.key),
+        ],
     )
 
 

@@ -12,7 +12,7 @@ SAMPLE = REPO / "build" / "sample" / "ipcam-sample.bin"
 
 
 def corpus_dir() -> Path:
-    return Path(os.environ.get("FWAUDIT_CORPUS", REPO.parent / "shared" / "corpus"))
+    return Path(os.environ.get("FWAUDIT_CORPUS", REPO.parent / "shared" / "corpus")).resolve()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,387 @@
+"""Policies: rules over the device, its components and its endpoints, as YAML data.
+
+The built-ins live in `signatures/jurisdiction/policies/`; a user policy is a YAML file of the
+same form. A rule names a subject kind, conditions (`when`) that must all hold, an outcome and
+a rationale template. Each rule that holds for a subject gives one `Verdict` with the facts
+(and their sources) it used; a policy without any gives one `pass` verdict saying what it
+checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .._data import signatures_dir
+from ..errors import ConfigError
+from ..model import (
+    Attribution,
+    Component,
+    Endpoint,
+    Evidence,
+    Fact,
+    Geography,
+    Outcome,
+    Party,
+    Verdict,
+)
+from .data import Dataset
+
+SUBJECTS = ("device", "component", "endpoint")
+CONDITIONS = frozenset(
+    {
+        "subject_to",
+        "on_list",
+        "country_in",
+        "proprietary",
+        "device_class",
+        "not_device_class",
+        "operator_known",
+        "registration_country_in",
+        "role_in",
+    }
+)
+SEVERITY = {Outcome.PASS: 0, Outcome.REVIEW: 1, Outcome.FAIL: 2}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    subject: str
+    when: dict[str, Any]
+    outcome: Outcome
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    name: str
+    rules: tuple[Rule, ...]
+    description: str = ""
+    basis: str | None = None  # the list or statement it implements
+    source: str = ""  # the file it came from
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a rule looks at: a device, component or endpoint, with its organisation."""
+
+    kind: str
+    name: str
+    party: Party | None
+    evidence: tuple[Evidence, ...] = ()
+    role: str | None = None
+    proprietary: bool = False
+    geography: Geography | None = None
+    extra_facts: tuple[Fact, ...] = field(default=())
+
+
+def builtin_policies() -> list[str]:
+    return sorted(p.stem for p in (signatures_dir() / "jurisdiction" / "policies").glob("*.yaml"))
+
+
+def load_policy(name_or_path: str | Path) -> Policy:
+    """A built-in policy by id, or a user policy from a YAML file; errors are `ConfigError`."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = signatures_dir() / "jurisdiction" / "policies" / f"{name_or_path}.yaml"
+        if not path.is_file():
+            known = ", ".join(builtin_policies())
+            raise ConfigError(f"unknown policy {name_or_path!r} (built-in: {known})")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read policy: {exc}") from exc
+    return parse_policy(raw, str(path))
+
+
+def parse_policy(raw: Any, source: str) -> Policy:
+    if not isinstance(raw, dict) or not raw.get("id") or not raw.get("rules"):
+        raise ConfigError(f"{source}: a policy needs an id and rules")
+    rules = []
+    for item in raw["rules"]:
+        unknown = set(item.get("when", {})) - CONDITIONS
+        if item.get("subject") not in SUBJECTS:
+            raise ConfigError(f"{source}: rule {item.get('id')}: subject must be one of {SUBJECTS}")
+        if unknown:
+            raise ConfigError(f"{source}: rule {item.get('id')}: unknown conditions {unknown}")
+        try:
+            outcome = Outcome(item["outcome"])
+        except (KeyError, ValueError) as exc:
+            raise ConfigError(f"{source}: rule {item.get('id')}: outcome fail|review|pass") from exc
+        rules.append(
+            Rule(
+                str(item["id"]),
+                item["subject"],
+                dict(item.get("when", {})),
+                outcome,
+                " ".join(str(item.get("rationale", "")).split()),
+            )
+        )
+    return Policy(
+        str(raw["id"]),
+        str(raw.get("name", raw["id"])),
+        tuple(rules),
+        " ".join(str(raw.get("description", "")).split()),
+        raw.get("basis"),
+        source,
+    )
+
+
+def subjects(
+    attribution: Attribution,
+    *,
+    components: tuple[Component, ...],
+    suppliers: dict[str, Party],
+    endpoints: tuple[Endpoint, ...],
+    geography: dict[str, Geography],
+    dataset: Dataset,
+) -> list[Subject]:
+    """Everything a policy can judge: the device, each component, each outbound endpoint."""
+    maker = attribution.maker
+    device_facts: tuple[Fact, ...] = ()
+    if maker is None and attribution.declared:
+        declared = dataset.by_name(attribution.declared)
+        if declared:
+            entry = dataset.org(declared)
+            maker = Party(declared, entry["short"], dataset.country(declared))
+            device_facts = (
+                Fact(
+                    "input/declared-vendor",
+                    f"declared vendor: {attribution.declared}",
+                    ("procurement record (--declared-vendor)",),
+                    "",
+                ),
+            )
+    found = [
+        Subject(
+            "device",
+            maker.name if maker else "device",
+            maker,
+            attribution.evidence,
+            extra_facts=device_facts,
+        )
+    ]
+    for component in components:
+        party = suppliers.get(component.key)
+        proprietary = bool(party and party.org and _proprietary(dataset, party.org, component))
+        found.append(
+            Subject(
+                "component", component.key, party, component.evidence[:3], proprietary=proprietary
+            )
+        )
+    for endpoint in endpoints:
+        if endpoint.outbound:
+            where = geography.get(endpoint.host)
+            found.append(
+                Subject(
+                    "endpoint",
+                    endpoint.host,
+                    where.operator if where else None,
+                    endpoint.evidence[:3],
+                    role=endpoint.role or "role unknown",
+                    geography=where,
+                )
+            )
+    return found
+
+
+def _proprietary(dataset: Dataset, org_id: str, component: Component) -> bool:
+    entry = dataset.org(org_id)
+    return component.name not in entry.get("open_source_components", ())
+
+
+def evaluate(
+    policy: Policy, subjects_: list[Subject], attribution: Attribution, dataset: Dataset
+) -> list[Verdict]:
+    """Every verdict of one policy; one `pass` verdict when no rule holds."""
+    verdicts = []
+    for rule in policy.rules:
+        for subject in subjects_:
+            if subject.kind != rule.subject:
+                continue
+            held = _holds(rule.when, subject, attribution, dataset)
+            if held is None:
+                continue
+            facts, values = held
+            evidence = subject.evidence
+            if "device_class" in rule.when:
+                evidence = evidence + attribution.class_evidence
+            verdicts.append(
+                Verdict(
+                    policy.id,
+                    rule.id,
+                    subject.kind,
+                    subject.name,
+                    rule.outcome,
+                    _render(rule.rationale, subject, values),
+                    tuple(facts),
+                    tuple(evidence),
+                )
+            )
+    if not verdicts:
+        verdicts.append(_pass(policy, subjects_, attribution, dataset))
+    return verdicts
+
+
+def overall(verdicts: list[Verdict]) -> Outcome:
+    return max((v.outcome for v in verdicts), key=SEVERITY.__getitem__, default=Outcome.PASS)
+
+
+@dataclass
+class _Check:
+    """One rule's evaluation of one subject: the facts it used and the template values."""
+
+    subject: Subject
+    attribution: Attribution
+    dataset: Dataset
+    facts: list[Fact] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def org_id(self) -> str | None:
+        return self.subject.party.org if self.subject.party else None
+
+    def subject_to(self, wanted: list[str]) -> bool:
+        over = self.dataset.regimes_over(self.org_id) if self.org_id else []
+        regimes = [r for r in over if r in wanted]
+        self.facts += [
+            self.dataset.fact("regimes", r, _regime_statement(self.dataset, r)) for r in regimes
+        ]
+        self.values["regimes"] = " and ".join(self.dataset.regimes[r]["name"] for r in regimes)
+        return bool(regimes)
+
+    def on_list(self, wanted: list[str]) -> bool:
+        found = self.dataset.listings(self.org_id) if self.org_id else []
+        listings = [x for x in found if x[0] in wanted]
+        self.facts += [
+            self.dataset.fact(
+                "lists", list_id, _listing_statement(self.dataset, list_id, org, item)
+            )
+            for list_id, org, item in listings
+        ]
+        names = sorted({self.dataset.lists[x[0]]["name"] for x in listings})
+        self.values["lists"] = " and ".join(names)
+        return bool(listings)
+
+    def country_in(self, wanted: list[str]) -> bool:
+        return bool(self.subject.party) and self.subject.party.country in wanted
+
+    def proprietary(self, wanted: bool) -> bool:
+        return self.subject.proprietary == bool(wanted)
+
+    def device_class(self, wanted: str) -> bool:
+        return self.attribution.device_class == wanted
+
+    def not_device_class(self, wanted: str) -> bool:
+        return self.attribution.device_class != wanted
+
+    def operator_known(self, wanted: bool) -> bool:
+        return (self.org_id is not None) == bool(wanted)
+
+    def role_in(self, wanted: list[str]) -> bool:
+        return self.subject.role in wanted
+
+    def registration_country_in(self, wanted: list[str]) -> bool:
+        where = self.subject.geography
+        if not where or where.registration_country not in wanted:
+            return False
+        self.facts.append(
+            Fact(
+                f"geography/{self.subject.name}",
+                f"{self.subject.name} is registered in {where.registration_country}",
+                (where.registration_source or "",),
+                "",
+            )
+        )
+        self.values["registration_country"] = where.registration_country or ""
+        return True
+
+
+def _holds(
+    when: dict[str, Any], subject: Subject, attribution: Attribution, dataset: Dataset
+) -> tuple[list[Fact], dict[str, str]] | None:
+    """(facts used, template values) when every condition holds, else None."""
+    check = _Check(subject, attribution, dataset, list(subject.extra_facts))
+    if check.org_id:
+        check.facts += _org_facts(dataset, check.org_id)
+    if all(getattr(check, condition)(wanted) for condition, wanted in when.items()):
+        return check.facts, check.values
+    return None
+
+
+def _org_facts(dataset: Dataset, org_id: str) -> list[Fact]:
+    facts = []
+    for current in dataset.lineage(org_id):
+        entry = dataset.org(current)
+        text = f"{entry['name']}: country {entry.get('country') or 'not recorded'}"
+        if entry.get("parent"):
+            parent = dataset.org(entry["parent"])["short"]
+            text += f"; {entry.get('relation', 'affiliate')} of {parent}"
+        if entry.get("ownership"):
+            text += f"; {entry['ownership']}"
+        facts.append(dataset.fact("organisations", current, text))
+    return facts
+
+
+def _regime_statement(dataset: Dataset, regime_id: str) -> str:
+    entry = dataset.regimes[regime_id]
+    return f"{entry['name']} ({entry['country']}): {' '.join(entry['articles'].split())}"
+
+
+def _listing_statement(dataset: Dataset, list_id: str, listed: str, item: dict) -> str:
+    text = f"{dataset.lists[list_id]['name']} lists {dataset.org(listed)['short']}"
+    if item.get("added"):
+        text += f" (added {item['added']})"
+    if item.get("scope"):
+        text += f" for {item['scope']}"
+    return text
+
+
+def _render(template: str, subject: Subject, values: dict[str, str]) -> str:
+    party = subject.party
+    fields = {
+        "subject": subject.name,
+        "org": party.name if party else "an unknown operator",
+        "country": (party.country if party else None) or "country unknown",
+        "role": subject.role or "",
+        "regimes": "",
+        "lists": "",
+        "registration_country": "",
+        **values,
+    }
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _pass(
+    policy: Policy, subjects_: list[Subject], attribution: Attribution, dataset: Dataset
+) -> Verdict:
+    device = subjects_[0]
+    counts = {kind: sum(s.kind == kind for s in subjects_) for kind in SUBJECTS}
+    maker = (
+        f"maker {device.party.name} ({device.party.country or 'country unknown'})"
+        if device.party
+        else "maker not identified"
+    )
+    rationale = (
+        f"No rule of {policy.id} applies: {maker}, {counts['component']} components and "
+        f"{counts['endpoint']} outbound endpoints checked."
+    )
+    facts = _org_facts(dataset, device.party.org) if device.party and device.party.org else []
+    return Verdict(
+        policy.id,
+        "no-finding",
+        "device",
+        device.name,
+        Outcome.PASS,
+        rationale,
+        tuple(facts),
+        attribution.evidence,
+    )
