@@ -1,5 +1,5 @@
-"""Component and endpoint accuracy on the corpus ground truth, and the time of everything
-after unpacking (inventory + identify + endpoints), per realistic image.
+"""Component, endpoint and maker accuracy on the corpus ground truth, and the time of
+everything after unpacking (inventory + identify + endpoints + jurisdiction), per image.
 
     .venv/bin/python benchmarks/analysis_accuracy.py [--corpus DIR]
 
@@ -22,6 +22,7 @@ from fwaudit.api import open_image
 from fwaudit.endpoints import find_endpoints
 from fwaudit.identify import RuleSet, identify
 from fwaudit.inventory import take_inventory
+from fwaudit.jurisdiction import assess, builtin_policies, load_policy
 from fwaudit.unpack import unpack_image
 
 
@@ -34,12 +35,15 @@ def main() -> int:
     args = parser.parse_args()
     truth = json.loads((args.corpus / "expected.json").read_text())["images"]
     rules = RuleSet()
-    counts = dict(comp=0, comp_hit=0, wrong_comp=0, out=0, out_hit=0, bad_out=0)
+    policies = [load_policy(p) for p in builtin_policies()]
+    counts = dict(
+        comp=0, comp_hit=0, wrong_comp=0, out=0, out_hit=0, bad_out=0, maker=0, maker_hit=0
+    )
     print(
         "| image | components exact / expected | outbound found / expected | "
-        "not_outbound as outbound | analysis s |"
+        "not_outbound as outbound | maker (expected) | analysis s |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         cache = args.cache or Path(tmp)
         for name, expected in truth.items():
@@ -51,7 +55,13 @@ def main() -> int:
                 inventory = take_inventory(image, outcome)
                 components, _ = identify(inventory, rules)
                 endpoints = find_endpoints(inventory, components)
+                assessment = assess(inventory, outcome, components, endpoints, policies=policies)
                 times.append(time.perf_counter() - started)
+            maker = assessment.attribution.maker
+            vendor = expected.get("vendor")
+            counts["maker"] += bool(vendor)
+            counts["maker_hit"] += bool(vendor and maker and maker.name == vendor)
+            shown = f"{maker.name} ({maker.country})" if maker else "-"
             found = {(c.name, c.version) for c in components}
             names = {c.name for c in components}
             outbound = {e.host for e in endpoints if e.outbound}
@@ -72,7 +82,7 @@ def main() -> int:
                 counts[key] += value
             print(
                 f"| {name} | {hits} / {len(want)} | {out_hits} / {len(out_want)} | {bad} | "
-                f"{statistics.median(times):.2f} |",
+                f"{shown} ({vendor or '-'}) | {statistics.median(times):.2f} |",
                 flush=True,
             )
     print(
@@ -85,6 +95,7 @@ def main() -> int:
         f"{counts['out_hit'] / counts['out']:.3f}; not_outbound hosts among outbound: "
         f"{counts['bad_out']}"
     )
+    print(f"maker attribution: {counts['maker_hit']}/{counts['maker']} images with a known vendor")
     return 0
 
 
