@@ -5,9 +5,12 @@
 >>> result.unpack.elf_files
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .api import Auditor, audit
 from .errors import (
     BackendUnavailable,
     ConfigError,
@@ -17,6 +20,20 @@ from .errors import (
 )
 from .limits import Limits
 from .model import AuditResult, ExtractedNode, Image, Problem, Severity, UnpackOutcome
+
+if TYPE_CHECKING:
+    from .api import Auditor, audit
+
+
+def __getattr__(name: str) -> Any:
+    """`audit` and `Auditor` load the analysis stack (LIEF, YARA, extractors) on first use,
+    so `import fwaudit` and the jailed unpack workers start fast."""
+    if name in ("Auditor", "audit"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'fwaudit' has no attribute {name!r}")
+
 
 __all__ = [
     "AuditResult",

@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from .._data import signatures_dir
@@ -130,7 +129,10 @@ def _read(folder: Path) -> dict[str, Any]:
 
 
 def check(folder: Path | None = None) -> list[str]:
-    """Every problem with the data: schema violations and dangling references."""
+    """Every problem with the data: schema violations and dangling references (the full check
+    of `fwaudit data check` and the test suite)."""
+    import jsonschema  # 1 s to import: only here, never on the audit path
+
     folder = folder or signatures_dir() / "jurisdiction"
     raw = _read(folder)
     schema = yaml.safe_load((folder / "schema.yaml").read_text())
@@ -139,6 +141,12 @@ def check(folder: Path | None = None) -> list[str]:
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
         for error in sorted(validator.iter_errors(_jsonable(raw)), key=lambda e: e.json_path)
     ]
+    return problems + references(raw)
+
+
+def references(raw: dict[str, Any]) -> list[str]:
+    """Dangling references between entries (cheap: checked on every load)."""
+    problems = []
     orgs = raw["organisations"]
     for org_id, entry in orgs.items():
         for key in ("parent",):
@@ -172,16 +180,17 @@ def _jsonable(value: Any) -> Any:
 
 
 def load(folder: Path | None = None) -> Dataset:
-    """The checked dataset; malformed data is a `DataError` listing what is wrong."""
+    """The dataset, its references checked; broken references are a `DataError`. The schema
+    is enforced by `check()` (`fwaudit data check`, the test suite)."""
     folder = folder or signatures_dir() / "jurisdiction"
     return _load(folder.resolve())
 
 
 @cache
 def _load(folder: Path) -> Dataset:
-    problems = check(folder)
+    raw = _jsonable(_read(folder))
+    problems = references(raw)
     if problems:
         raise DataError("jurisdiction data: " + "; ".join(problems[:10]))
-    raw = _jsonable(_read(folder))
     places = yaml.safe_load((folder / "places.yaml").read_text())
     return Dataset(raw["regimes"], raw["lists"], raw["organisations"], places, folder)
