@@ -104,7 +104,8 @@ class _Sighting:
 
 
 @cache
-def _psl() -> PublicSuffixList:
+def public_suffixes() -> PublicSuffixList:
+    """The Public Suffix List bundled with `publicsuffixlist`, parsed once per process."""
     return PublicSuffixList(accept_unknown=False)
 
 
@@ -132,7 +133,7 @@ def valid_host(host: str) -> bool:
         return False
     if len(labels) == 2 and labels[-1] in FILE_EXTENSIONS:
         return False
-    suffix = _psl().publicsuffix(host)
+    suffix = public_suffixes().publicsuffix(host)
     return suffix is not None and suffix != host
 
 

@@ -173,10 +173,10 @@ def _supply_clues(components, endpoints, dataset: Dataset):
             )
 
 
-def _clue(evidence: Evidence, what: str, method: str) -> Evidence:
-    return Evidence(
-        evidence.path, evidence.offset, method, what, evidence.technique, WEIGHTS[method]
-    )
+def _clue(evidence: Evidence, what: str, method: str, confidence: float | None = None) -> Evidence:
+    """Evidence pointing at the component's or endpoint's own first sighting."""
+    weight = WEIGHTS[method] if confidence is None else confidence
+    return Evidence(evidence.path, evidence.offset, method, what, evidence.technique, weight)
 
 
 def _score(evidence: list[Evidence]) -> float:
@@ -223,7 +223,7 @@ def _mismatch(dataset: Dataset, maker: Party | None, declared: str | None) -> st
 def _device_class(components, endpoints, dataset: Dataset) -> tuple[str, tuple[Evidence, ...]]:
     camera = dataset.places["camera"]
     found = [
-        _clue(c.evidence[0], f"camera component {c.name}", "maker-sdk")
+        _clue(c.evidence[0], f"camera component {c.name}", "camera-component", c.confidence)
         for c in components
         if c.name in camera["components"]
     ]
@@ -231,7 +231,12 @@ def _device_class(components, endpoints, dataset: Dataset) -> tuple[str, tuple[E
         org_id = dataset.by_domain(endpoint.host) if endpoint.outbound else None
         if org_id in camera["operators"]:
             found.append(
-                _clue(endpoint.evidence[0], f"camera cloud {endpoint.host}", "maker-cloud")
+                _clue(
+                    endpoint.evidence[0],
+                    f"camera cloud {endpoint.host}",
+                    "camera-cloud",
+                    endpoint.evidence[0].confidence,
+                )
             )
     return ("camera", tuple(found[:MAX_CLUES])) if found else ("unknown", ())
 

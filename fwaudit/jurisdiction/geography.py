@@ -5,6 +5,7 @@ registry allocation of an address via `iptocc`; online: what RDAP says)."""
 from __future__ import annotations
 
 import ipaddress
+from functools import cache
 from importlib.metadata import version
 
 import iptocc
@@ -26,11 +27,16 @@ def locate(endpoint: Endpoint, dataset: Dataset, rdap: RdapClient | None = None)
         country, source = cctld_country(host, dataset)
     else:
         country = iptocc.country_code(host) or None
-        source = f"RIR allocation data (iptocc {version('iptocc')})" if country else None
+        source = _rir_source() if country else None
     notes: tuple[str, ...] = ()
     if rdap is not None:
         notes = _rdap_notes(rdap, endpoint)
     return Geography(host, operator, country, source, notes)
+
+
+@cache
+def _rir_source() -> str:
+    return f"RIR allocation data (iptocc {version('iptocc')})"
 
 
 def cctld_country(host: str, dataset: Dataset) -> tuple[str | None, str | None]:

@@ -18,9 +18,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from publicsuffixlist import PublicSuffixList
 
 from .. import __version__
+from ..endpoints import public_suffixes
 from ..errors import FwauditError
 
 IANA_BOOTSTRAP = "https://data.iana.org/rdap/"
@@ -63,7 +63,7 @@ class RdapClient:
 
     def domain(self, host: str) -> dict[str, Any] | None:
         """The RDAP domain object of the registrable domain of `host`, or None (not found)."""
-        name = PublicSuffixList().privatesuffix(host.lower()) or host.lower()
+        name = public_suffixes().privatesuffix(host.lower()) or host.lower()
         base = self._service("dns", name)
         return self._get(f"{base}domain/{name}")
 
