@@ -23,15 +23,20 @@ from .model import AuditResult, ExtractedNode, Image, Problem, Severity, UnpackO
 
 if TYPE_CHECKING:
     from .api import Auditor, audit
+    from .batch import audit_many
 
 
 def __getattr__(name: str) -> Any:
-    """`audit` and `Auditor` load the analysis stack (LIEF, YARA, extractors) on first use,
-    so `import fwaudit` and the jailed unpack workers start fast."""
+    """`audit`, `Auditor` and `audit_many` load the analysis stack (LIEF, YARA, extractors)
+    on first use, so `import fwaudit` and the jailed unpack workers start fast."""
     if name in ("Auditor", "audit"):
         from . import api
 
         return getattr(api, name)
+    if name == "audit_many":
+        from .batch import audit_many
+
+        return audit_many
     raise AttributeError(f"module 'fwaudit' has no attribute {name!r}")
 
 
@@ -51,4 +56,5 @@ __all__ = [
     "UnpackOutcome",
     "__version__",
     "audit",
+    "audit_many",
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -48,21 +50,27 @@ class Auditor:
         `declared_vendor` is the vendor the procurement record names; a firmware that names
         another maker is flagged (an OEM relabel)."""
         fw = open_image(Path(image))
-        outcome = unpack_image(
-            fw, backends=self.backends, limits=self.limits, cache_dir=self.cache_dir
-        )
-        inventory = take_inventory(fw, outcome)
-        components, toolchain = identify(inventory, self.rules)
-        endpoints = find_endpoints(inventory, components)
-        assessment = assess(
-            inventory,
-            outcome,
-            components,
-            endpoints,
-            policies=self.policies,
-            declared_vendor=declared_vendor,
-            rdap=self.rdap,
-        )
+        clock = _StageClock()
+        with clock("unpack"):
+            outcome = unpack_image(
+                fw, backends=self.backends, limits=self.limits, cache_dir=self.cache_dir
+            )
+        with clock("inventory"):
+            inventory = take_inventory(fw, outcome)
+        with clock("identify"):
+            components, toolchain = identify(inventory, self.rules)
+        with clock("endpoints"):
+            endpoints = find_endpoints(inventory, components)
+        with clock("jurisdiction"):
+            assessment = assess(
+                inventory,
+                outcome,
+                components,
+                endpoints,
+                policies=self.policies,
+                declared_vendor=declared_vendor,
+                rdap=self.rdap,
+            )
         return AuditResult(
             image=fw,
             unpack=outcome,
@@ -74,7 +82,23 @@ class Auditor:
             endpoints=endpoints,
             dependencies=component_dependencies(inventory.files, components),
             assessment=assessment,
+            timings=tuple(clock.seconds.items()),
         )
+
+
+class _StageClock:
+    """Wall-clock seconds per pipeline stage."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = round(time.perf_counter() - started, 4)
 
 
 def open_image(path: Path) -> Image:

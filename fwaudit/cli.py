@@ -15,12 +15,13 @@ import yaml
 
 from . import __version__
 from .api import Auditor
-from .errors import FwauditError, InputError
+from .batch.worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from .errors import ConfigError, FwauditError, InputError
 from .model import AuditResult, Severity
 from .unpack import BACKENDS, DEFAULT_BACKENDS
 from .unpack.cache import outcome_to_json
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -82,6 +83,48 @@ def _parser() -> argparse.ArgumentParser:
         "--online", action="store_true", help="look outbound endpoints up over RDAP (network)"
     )
     scan.set_defaults(handler=cmd_scan)
+
+    batch = commands.add_parser(
+        "batch",
+        help="audit many images into a folder: SBOMs, results, fleet tables; resumable",
+        description="Audit folders (recursively), files and CSV manifests (columns path, "
+        "declared_vendor, model, firmware_version). Rerunning skips finished images.",
+    )
+    batch.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    batch.add_argument("-o", "--out", type=Path, required=True, help="output folder")
+    batch.add_argument(
+        "-w", "--workers", type=int, default=None, help="worker processes (default: cores)"
+    )
+    batch.add_argument(
+        "--dask",
+        metavar="local|tcp://HOST:PORT",
+        help="run on Dask: a LocalCluster of --workers workers, or an existing scheduler",
+    )
+    batch.add_argument(
+        "--policy",
+        dest="policies",
+        action="append",
+        help="built-in policy id or a policy YAML file; repeat (default: every built-in)",
+    )
+    batch.add_argument(
+        "--retry-failed", action="store_true", help="redo images whose last run failed"
+    )
+    batch.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per image (%(default)s)"
+    )
+    batch.add_argument(
+        "--memory-limit",
+        type=int,
+        default=DEFAULT_MEMORY_MB,
+        metavar="MIB",
+        help="resident memory per worker and its extractors (%(default)s MiB)",
+    )
+    batch.add_argument("--cache-dir", type=Path, default=None, help="cache folder (shared)")
+    batch.add_argument(
+        "--online", action="store_true", help="look outbound endpoints up over RDAP (network)"
+    )
+    batch.add_argument("-q", "--quiet", action="store_true", help="no progress, summary only")
+    batch.set_defaults(handler=cmd_batch)
 
     data = commands.add_parser("data", help="check or show the jurisdiction data")
     data.add_argument("action", choices=["check", "show", "policies"])
@@ -192,6 +235,37 @@ def _print_verdicts(result: AuditResult) -> None:
             print(f"    {verdict.id}: {verdict.rationale[:110]}")
         if len(worst) > 3:
             print(f"    ... and {len(worst) - 3} more")
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .batch import audit_many
+    from .batch.progress import default_mode, summary_table
+
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    report = audit_many(
+        args.inputs,
+        out=args.out,
+        workers=args.workers,
+        dask=args.dask,
+        policies=args.policies,
+        retry_failed=args.retry_failed,
+        timeout=args.timeout,
+        memory_mb=args.memory_limit,
+        cache_dir=args.cache_dir,
+        online=args.online,
+        progress=default_mode(args.quiet),
+    )
+    Console().print(summary_table(report))
+    for row in report.failed[:20]:
+        print(f"  {row['status']} {row['error_kind'] or ''}: {row['image']}: {row['error']}")
+    if len(report.failed) > 20:
+        print(f"  ... {len(report.failed) - 20} more in {report.out / 'fleet.csv'}")
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILURES if report.failed else EXIT_OK
 
 
 def cmd_data(args: argparse.Namespace) -> int:

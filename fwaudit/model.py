@@ -374,6 +374,8 @@ class AuditResult:
     endpoints: tuple[Endpoint, ...] = field(default=())
     dependencies: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     assessment: Assessment | None = None
+    # (stage, seconds): unpack, inventory, identify, endpoints, jurisdiction; not a finding
+    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
     @property
     def outbound(self) -> tuple[Endpoint, ...]:

@@ -1,17 +1,21 @@
 """CycloneDX projection of an `AuditResult`: the only module that imports cyclonedx.
 
-The BOM is checked with the library's strict JSON-schema validator (CycloneDX 1.6) before it
-is returned as text; an invalid BOM is a bug and raises.
+The BOM is checked against the official CycloneDX 1.6 strict JSON schema (XML: the XSD)
+before it is returned as text; an invalid BOM is a bug and raises.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
+from cyclonedx.exception.model import InvalidUriException
 from cyclonedx.model import (
     DataClassification,
     DataFlow,
@@ -39,7 +43,10 @@ from cyclonedx.output.xml import XmlV1Dot6
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from cyclonedx.validation.xml import XmlValidator
+from jsonschema import Draft7Validator
 from packageurl import PackageURL
+from rfc3986_validator import validate_rfc3986
+from rfc3987_syntax import is_valid_syntax
 
 from . import __version__
 from .model import Assessment, AuditResult, Endpoint, Evidence, Party, Verdict
@@ -170,23 +177,36 @@ def _verdict_properties(assessment: Assessment | None, kind: str, subject: str) 
 
 
 def _evidence_text(ev: Evidence) -> str:
-    return f"{ev.path or '<image>'}@{ev.offset} {ev.method}: {ev.matched[:120]}"
+    return f"{ev.path or '<image>'}@{ev.offset} {ev.method}: {_shown(ev.matched, 120)}"
+
+
+# control characters XML 1.0 cannot carry, shown as \xNN (the bytes evidence matched)
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(9), 11, 12, *range(14, 32))}
+
+
+def _shown(matched: str, limit: int) -> str:
+    return matched[:limit].translate(_CONTROL)
 
 
 def _service(endpoint: Endpoint, assessment: Assessment | None) -> Service:
     """An outbound endpoint as a service the firmware calls (data flows outbound)."""
-    uris = (
-        list(endpoint.urls)
-        or [f"//{endpoint.host}:{port}" for port in endpoint.ports]
-        or [f"//{endpoint.host}"]
-    )
+    host = f"[{endpoint.host}]" if endpoint.kind == "ipv6" else endpoint.host
+    uris = list(endpoint.urls) or [f"//{host}:{port}" for port in endpoint.ports] or [f"//{host}"]
+    valid = [xs for uri in uris if (xs := _service_uri(uri)) is not None]
     properties = [Property(name=f"{NAMESPACE}:endpoint:kind", value=endpoint.kind)]
+    # what CycloneDX cannot carry as an endpoint IRI (format strings, IPv6 literals the
+    # library escapes) stays visible as text
+    properties += [
+        Property(name=f"{NAMESPACE}:endpoint:url", value=uri)
+        for uri in uris
+        if _service_uri(uri) is None
+    ]
     if endpoint.role:
         properties.append(Property(name=f"{NAMESPACE}:endpoint:role", value=endpoint.role))
     properties += [
         Property(
             name=f"{NAMESPACE}:evidence",
-            value=f"{ev.path or '<image>'}@{ev.offset}: {ev.matched[:120]}",
+            value=f"{ev.path or '<image>'}@{ev.offset}: {_shown(ev.matched, 120)}",
         )
         for ev in endpoint.evidence[:10]
     ]
@@ -217,7 +237,7 @@ def _service(endpoint: Endpoint, assessment: Assessment | None) -> Service:
         name=endpoint.host,
         provider=provider,
         bom_ref=f"service:{endpoint.host}",
-        endpoints=[XsUri(uri) for uri in uris],
+        endpoints=valid,
         data=[
             DataClassification(
                 flow=DataFlow.OUTBOUND, classification=endpoint.role or "unclassified"
@@ -225,6 +245,15 @@ def _service(endpoint: Endpoint, assessment: Assessment | None) -> Service:
         ],
         properties=properties,
     )
+
+
+def _service_uri(text: str) -> XsUri | None:
+    """`text` as a schema-valid endpoint IRI, or None."""
+    try:
+        uri = XsUri(text)
+    except InvalidUriException:
+        return None
+    return uri if is_iri_reference(str(uri)) else None
 
 
 def _component(found: Found, hashes: dict[str, str], assessment: Assessment | None) -> Component:
@@ -246,7 +275,7 @@ def _component(found: Found, hashes: dict[str, str], assessment: Assessment | No
             Method(
                 technique=technique.get(ev.technique.value, AnalysisTechnique.BINARY_ANALYSIS),
                 confidence=Decimal(str(ev.confidence)),
-                value=f"{ev.method}: {ev.matched[:200]}",
+                value=f"{ev.method}: {_shown(ev.matched, 200)}",
             )
             for ev in sorted(methods.values(), key=lambda e: e.sort_key)
         ],
@@ -290,7 +319,7 @@ def _occurrence(ev: Evidence) -> Occurrence:
     return Occurrence(
         location=ev.path or "<image>",
         offset=ev.offset,
-        additional_context=f"{ev.method}: {ev.matched[:120]}",
+        additional_context=f"{ev.method}: {_shown(ev.matched, 120)}",
     )
 
 
@@ -302,15 +331,57 @@ def _cpe(found: Found) -> str | None:
     return f"cpe:2.3:a:{vendor}:{product}:{version}:*:*:*:*:*:*:*"
 
 
-FORMATS = {"json": (JsonV1Dot6, JsonStrictValidator), "xml": (XmlV1Dot6, XmlValidator)}
+def is_iri_reference(text: object) -> bool:
+    """RFC 3987 IRI-reference, as the schema's ``iri-reference`` format demands. An ASCII
+    IRI is a URI, checked by RFC 3986's regular expression; only non-ASCII text needs the
+    full IRI grammar, whose Earley parser costs ~20 ms a string."""
+    if not isinstance(text, str):
+        return True
+    if text.isascii():
+        return validate_rfc3986(text, rule="URI_reference") is not None
+    return is_valid_syntax("iri_reference", text)
+
+
+def _is_iri(text: object) -> bool:
+    if not isinstance(text, str):
+        return True
+    if text.isascii():
+        return validate_rfc3986(text, rule="URI") is not None
+    return is_valid_syntax("iri", text)
+
+
+@cache
+def _json_validator() -> Draft7Validator:
+    """The official CycloneDX 1.6 strict schema and its registry (from cyclonedx-python-lib)
+    with the same format checks, the IRI ones made fast (see `is_iri_reference`)."""
+    official: Any = JsonStrictValidator(SchemaVersion.V1_6)._validator
+    checker = copy.copy(official.format_checker)
+    checker.checkers = {
+        **checker.checkers,
+        "iri-reference": (is_iri_reference, ()),
+        "iri": (_is_iri, ()),
+    }
+    return official.evolve(format_checker=checker)
+
+
+def _validate_json(text: str) -> str | None:
+    error = next(_json_validator().iter_errors(json.loads(text)), None)
+    return None if error is None else f"{error.message} at {'/'.join(map(str, error.path))}"
+
+
+def _validate_xml(text: str) -> str | None:
+    errors = XmlValidator(SchemaVersion.V1_6).validate_str(text)
+    return None if errors is None else str(errors)
+
+
+FORMATS = {"json": (JsonV1Dot6, _validate_json), "xml": (XmlV1Dot6, _validate_xml)}
 
 
 def serialize(result: AuditResult, fmt: str = "json", *, timestamp: datetime | None = None) -> str:
     """The BOM as CycloneDX 1.6 JSON or XML, validated against the official schema."""
-    writer, validator = FORMATS[fmt]
+    writer, validate = FORMATS[fmt]
     text = writer(build_bom(result, timestamp=timestamp)).output_as_string(indent=2)
-    errors = validator(SchemaVersion.V1_6).validate_str(text)
-    if errors is not None:
+    if (errors := validate(text)) is not None:
         raise InvalidBom(f"CycloneDX 1.6 {fmt} validation failed: {errors}")
     return text
 

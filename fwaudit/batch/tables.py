@@ -1,0 +1,150 @@
+"""The fleet's tables: one summary per image, one row per finding, and their files.
+
+`image_summary` and `finding_rows` run in the worker (plain dicts travel well); the pandas
+part runs where the tables are written. Columns are flat, so the tables sort and filter in
+pandas, DuckDB or a spreadsheet without unpacking anything.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..model import AuditResult, Evidence, Severity
+
+POLICY_PREFIX = "policy:"
+
+
+def image_summary(result: AuditResult) -> dict[str, Any]:
+    """The per-image facts a fleet row shows."""
+    assessment = result.assessment
+    attribution = assessment.attribution if assessment else None
+    maker = attribution.maker if attribution else None
+    geography = assessment.geography if assessment else ()
+    outcomes = Counter(v.outcome.value for v in assessment.verdicts) if assessment else Counter()
+    problems = result.all_problems
+    return {
+        "maker": maker.name if maker else None,
+        "maker_country": maker.country if maker else None,
+        "maker_confidence": round(attribution.confidence, 3) if attribution else None,
+        "relabel": attribution.mismatch if attribution else None,
+        "device_class": attribution.device_class if attribution else None,
+        "firmware_date": attribution.firmware_date if attribution else None,
+        "files": len(result.files),
+        "elf_files": sum(1 for f in result.files if f.kind == "elf"),
+        "components": len(result.components),
+        "endpoints": len(result.endpoints),
+        "outbound": len(result.outbound),
+        "operators": _join(g.operator.name for g in geography if g.operator),
+        "operator_countries": _join(
+            g.operator.country for g in geography if g.operator and g.operator.country
+        ),
+        "registration_countries": _join(g.registration_country for g in geography),
+        "policies": {p: o.value for p, o in assessment.policies} if assessment else {},
+        "fail_verdicts": outcomes["fail"],
+        "review_verdicts": outcomes["review"],
+        "problems": len(problems),
+        "problem_errors": sum(1 for p in problems if p.severity is Severity.ERROR),
+        "unpack_backend": result.unpack.backend,
+    }
+
+
+def _join(values: Any) -> str:
+    return ";".join(sorted({v for v in values if v}))
+
+
+def finding_rows(result: AuditResult) -> list[dict[str, Any]]:
+    """One row per component, endpoint and verdict, each with its first piece of evidence."""
+    assessment = result.assessment
+    rows: list[dict[str, Any]] = []
+    for c in result.components:
+        supplier = assessment.supplier(c) if assessment else None
+        rows.append(
+            {
+                "kind": "component",
+                "name": c.name,
+                "version": c.version,
+                "supplier": supplier.name if supplier else c.vendor,
+                "country": supplier.country if supplier else None,
+                "confidence": c.confidence,
+                **_evidence(c.evidence),
+            }
+        )
+    for e in result.endpoints:
+        where = assessment.where(e.host) if assessment else None
+        operator = where.operator if where else None
+        rows.append(
+            {
+                "kind": "endpoint",
+                "name": e.host,
+                "endpoint_kind": e.kind,
+                "outbound": e.outbound,
+                "role": e.role,
+                "reason": e.reason,
+                "supplier": operator.name if operator else None,
+                "country": operator.country if operator else None,
+                "registration_country": where.registration_country if where else None,
+                **_evidence(e.evidence),
+            }
+        )
+    for v in assessment.verdicts if assessment else ():
+        rows.append(
+            {
+                "kind": "verdict",
+                "name": v.id,
+                "policy": v.policy,
+                "rule": v.rule,
+                "subject_kind": v.subject_kind,
+                "subject": v.subject,
+                "outcome": v.outcome.value,
+                "rationale": v.rationale,
+                "facts": ";".join(f.ref for f in v.facts),
+                **_evidence(v.evidence),
+            }
+        )
+    return rows
+
+
+def _evidence(evidence: Sequence[Evidence]) -> dict[str, Any]:
+    if not evidence:
+        return {"path": None, "offset": None, "method": None, "matched": None}
+    first = min(evidence, key=lambda e: e.sort_key)
+    return {
+        "path": first.path,
+        "offset": first.offset,
+        "method": first.method,
+        "matched": first.matched[:200],
+    }
+
+
+def write_tables(
+    out: Path, fleet: list[dict[str, Any]], findings: list[dict[str, Any]]
+) -> dict[str, Path]:
+    """Write fleet.parquet, fleet.csv and findings.parquet into `out`, each atomically."""
+    import pandas as pd
+
+    fleet_frame = pd.DataFrame(fleet).convert_dtypes()
+    findings_frame = pd.DataFrame(findings, columns=_finding_columns(findings)).convert_dtypes()
+    paths = {
+        "fleet.parquet": lambda p: fleet_frame.to_parquet(p, index=False),
+        "fleet.csv": lambda p: fleet_frame.to_csv(p, index=False),
+        "findings.parquet": lambda p: findings_frame.to_parquet(p, index=False),
+    }
+    written = {}
+    for name, write in paths.items():
+        target = out / name
+        temporary = out / f".{name}.tmp-{os.getpid()}"
+        write(temporary)
+        os.replace(temporary, target)
+        written[name] = target
+    return written
+
+
+def _finding_columns(findings: list[dict[str, Any]]) -> list[str]:
+    columns = ["image", "sha256", "kind", "name"]
+    for row in findings:
+        columns += [k for k in row if k not in columns]
+    return columns
