@@ -192,3 +192,89 @@ def test_problems_become_namespaced_properties() -> None:
             "leaves the tree",
         }
     ]
+
+
+def awkward_result() -> AuditResult:
+    """Endpoints whose URLs CycloneDX cannot carry as IRIs, evidence with a NUL byte: the
+    shapes the corpus batch found (binwalk3_zip, dafang curl, OpenWrt dnsmasq)."""
+    base = result()
+
+    def seen(matched: str) -> tuple[Evidence, ...]:
+        return (Evidence("usr/bin/app", 10, "endpoint-regex", matched, Technique.BINARY, 0.8),)
+
+    v6 = Endpoint(
+        host="2001:1890:1112:1::20",
+        kind="ipv6",
+        outbound=True,
+        urls=("http://[2001:1890:1112:1::20]/",),
+        evidence=seen("http://[2001:1890:1112:1::20]/"),
+    )
+    bare_v6 = Endpoint(host="3ffe:ffff:100::1", kind="ipv6", outbound=True, evidence=seen("x"))
+    template = Endpoint(
+        host="www.9299.org",
+        kind="hostname",
+        outbound=True,
+        urls=("http://www.9299.org/up.asp?username=%s&mod=%d",),
+        evidence=seen("http://www.9299.org/up.asp?username=%s"),
+    )
+    dnsmasq = Component(
+        name="dnsmasq",
+        version="2.80",
+        vendor="thekelleys",
+        purl_type="generic",
+        cpe="thekelleys:dnsmasq",
+        website="https://thekelleys.org.uk/dnsmasq/doc.html",
+        evidence=seen("2.80\x00Dnsmasq version %s"),
+    )
+    return AuditResult(
+        image=base.image,
+        unpack=base.unpack,
+        fwaudit_version=__version__,
+        components=(dnsmasq,),
+        endpoints=(bare_v6, v6, template),
+    )
+
+
+def test_urls_that_are_not_iris_stay_as_properties_and_the_bom_stays_valid() -> None:
+    text = to_json(awkward_result(), timestamp=WHEN)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None  # the slow one
+    services = {s["name"]: s for s in json.loads(text)["services"]}
+    for host, url in (
+        ("3ffe:ffff:100::1", "//[3ffe:ffff:100::1]"),  # the library escapes the brackets
+        ("2001:1890:1112:1::20", "http://[2001:1890:1112:1::20]/"),
+        ("www.9299.org", "http://www.9299.org/up.asp?username=%s&mod=%d"),
+    ):
+        assert "endpoints" not in services[host]
+        props = {(p["name"], p["value"]) for p in services[host]["properties"]}
+        assert ("fwaudit:endpoint:url", url) in props
+
+
+def test_control_bytes_in_evidence_are_shown_escaped_and_the_xml_is_valid() -> None:
+    xml = to_xml(awkward_result(), timestamp=WHEN)
+    assert "2.80\\x00Dnsmasq version %s" in xml
+
+
+def test_fast_iri_check_agrees_with_the_full_grammar() -> None:
+    from rfc3987_syntax import is_valid_syntax
+
+    from fwaudit.sbom import is_iri_reference
+
+    # RFC 3986 3.2.2 IP literals; rfc3987-syntax 1.1 rejects compressed ones ("::"), which
+    # is why the SBOM never emits them (see the test above)
+    assert is_iri_reference("//[3ffe:ffff:100::1]")
+    assert not is_valid_syntax("iri_reference", "//[3ffe:ffff:100::1]")
+    samples = [
+        "http://[1:2:3:4:5:6:7:8]/",
+        "//3ffe:ffff:100::1",
+        "http://%5B2001::1%5D/",
+        "http://a.example/c?x=%s",
+        "http://a.example/c?x=%25s",
+        "mqtts://m1.tuyaeu.com:8883",
+        "//pool.ntp.org:123",
+        "http://exa mple.org/",
+        "https://例え.jp/パス",
+        "",
+        "#frag",
+    ]
+    for text in samples:
+        assert is_iri_reference(text) == is_valid_syntax("iri_reference", text), text

@@ -32,7 +32,7 @@ class GuardedWorker:
         self.log = log  # where the worker's stdout and stderr go (default: inherited)
         self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
-        self.restarts = 0
+        self.started = 0  # worker processes started: 1 + the replacements
 
     def run(self, task: Task) -> JobOutput:
         """Audit `task` in the worker; never raises for the image's sake."""
@@ -92,9 +92,7 @@ class GuardedWorker:
 
     def _ensure_started(self) -> tuple[subprocess.Popen[bytes], Connection]:
         if self._process is None or self._conn is None or self._process.poll() is not None:
-            if self._process is not None:
-                self.stop()
-                self.restarts += 1
+            self.stop()
             ours, theirs = socket.socketpair()
             with contextlib.ExitStack() as stack:
                 log = stack.enter_context(self.log.open("ab")) if self.log else None
@@ -107,6 +105,7 @@ class GuardedWorker:
                 )
             theirs.close()
             self._process, self._conn = process, Connection(ours.detach())
+            self.started += 1
         return self._process, self._conn
 
     def _lost(self, task: Task, why: str) -> JobOutput:
