@@ -39,6 +39,7 @@ bench: setup sample
 	$(BIN)/python benchmarks/unpack_speed.py
 	$(BIN)/python benchmarks/squashfs_speed.py
 	$(BIN)/python benchmarks/analysis_accuracy.py
+	$(BIN)/python benchmarks/batch_scaling.py
 
 clean:
 	rm -rf $(VENV) build demo-out .pytest_cache .ruff_cache

@@ -21,6 +21,7 @@ from publicsuffixlist import PublicSuffixList
 
 from ._data import signatures_dir
 from .inventory import Inventory
+from .memo import ContentMemo
 from .model import Component, Endpoint, Evidence, FileEntry, Technique
 
 MAX_SCAN_BYTES = 64 << 20
@@ -416,6 +417,11 @@ def _website_host(url: str) -> str | None:
     return parts.group("host").lower().removeprefix("www.") if parts else None
 
 
+# sightings by content, scan ranges and file type: the same file in the next image is not
+# read again (evidence paths are re-attached below)
+_SCANNED: ContentMemo[dict[str, _Sighting]] = ContentMemo()
+
+
 def find_endpoints(inventory: Inventory, components: tuple[Component, ...]) -> tuple[Endpoint, ...]:
     """Every endpoint in the image, classified, with evidence and the components around it."""
     components_in: dict[str, set[str]] = defaultdict(set)
@@ -426,17 +432,18 @@ def find_endpoints(inventory: Inventory, components: tuple[Component, ...]) -> t
             components_in[path].add(component.name)
             if host:
                 websites_in[path].add(host)
-    per_hash: dict[str, dict[str, _Sighting]] = {}
     merged: dict[str, _Sighting] = defaultdict(_Sighting)
     doc_hosts: dict[str, set[str]] = defaultdict(set)
     where: dict[str, set[str]] = defaultdict(set)
     for entry in inventory.files:
         if entry.size > MAX_SCAN_BYTES:
             continue
-        key = f"{entry.sha256}{entry.unpacked}"
-        if key not in per_hash:
-            per_hash[key] = scan_entry(entry, inventory.locate(entry).read_bytes())
-        for host, sighting in per_hash[key].items():
+        web_text = PurePosixPath(entry.path).suffix.lower() in WEB_DOCUMENTS
+        sightings = _SCANNED.get(
+            (entry.sha256, entry.kind, entry.scan_ranges(), web_text),
+            lambda entry=entry: scan_entry(entry, inventory.locate(entry).read_bytes()),
+        )
+        for host, sighting in sightings.items():
             target = merged[host]
             target.evidence += [_at(e, entry.path) for e in sighting.evidence]
             target.urls |= sighting.urls

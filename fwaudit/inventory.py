@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .elf import elf_facts
-from .model import FileEntry, Image, NodeKind, Problem, Severity, UnpackOutcome
+from .memo import ContentMemo
+from .model import ElfFacts, FileEntry, Image, NodeKind, Problem, Severity, UnpackOutcome
 
 TEXT_SAMPLE = 4096
 TEXT_BYTES = bytes([9, 10, 13, *range(32, 127)])
@@ -39,6 +40,15 @@ def _kind(path: Path) -> str:
     return "text" if unprintable < 0.1 * len(head) else "data"
 
 
+_ELF_FACTS: ContentMemo[ElfFacts | None] = ContentMemo()  # by sha256: see `fwaudit.memo`
+
+
+def _elf_facts(path: Path, sha256: str | None) -> ElfFacts | None:
+    if not sha256:
+        return elf_facts(path)
+    return _ELF_FACTS.get(sha256, lambda: elf_facts(path))
+
+
 def take_inventory(image: Image, unpack: UnpackOutcome) -> Inventory:
     """FileEntries for the image and every extracted regular file, sorted by path."""
     unpacked: dict[str, list[tuple[int, int]]] = {}
@@ -61,7 +71,7 @@ def take_inventory(image: Image, unpack: UnpackOutcome) -> Inventory:
     problems = []
     for node in unpack.files:
         path = unpack.root / node.path
-        facts = elf_facts(path) if node.is_elf else None
+        facts = _elf_facts(path, node.sha256) if node.is_elf else None
         if node.is_elf and facts is None:
             problems.append(
                 Problem(

@@ -77,7 +77,11 @@ def audit_on_dask_worker(task: Task) -> JobOutput:
 
 def run_dask(tasks: Sequence[Task], *, address: str, workers: int, on_output: OnOutput) -> None:
     """Audit `tasks` on Dask: ``local`` starts a LocalCluster of `workers` single-threaded
-    worker processes, anything else is a scheduler address (``tcp://host:8786``)."""
+    workers, anything else is a scheduler address (``tcp://host:8786``).
+
+    Every Dask worker thread hands its image to a guarded worker process of its own, so the
+    local cluster's workers live in this process (``processes=False``): a process per Dask
+    worker would only add a hop and a second interpreter start before the first image."""
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
@@ -89,7 +93,7 @@ def run_dask(tasks: Sequence[Task], *, address: str, workers: int, on_output: On
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
-            processes=True,
+            processes=False,
             dashboard_address=None,
             silence_logs=40,
         )

@@ -38,13 +38,15 @@ def _kind(rules: RuleSet, finding: Finding) -> str:
 
 
 def _binary_findings(inventory: Inventory, rules: RuleSet) -> list[Finding]:
-    """Scan each distinct content once; copies of a file share its findings."""
-    by_hash: dict[str, list[Finding]] = {}
+    """Scan each distinct content once (per worker process: see `fwaudit.memo`); copies of
+    a file share its findings."""
     findings = []
     for entry in inventory.files:
-        if entry.sha256 not in by_hash:
-            by_hash[entry.sha256] = scan_file(rules, entry, inventory.locate(entry))
-        for finding in by_hash[entry.sha256]:
+        found = rules.memo.get(
+            (entry.sha256, entry.size),
+            lambda entry=entry: scan_file(rules, entry, inventory.locate(entry)),
+        )
+        for finding in found:
             evidence = replace(finding.evidence, path=entry.path)
             findings.append(replace(finding, evidence=evidence))
     return findings

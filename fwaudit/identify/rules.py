@@ -15,6 +15,7 @@ import yara
 
 from .._data import signatures_dir
 from ..errors import SignatureError
+from ..memo import ContentMemo
 
 REQUIRED_META = (
     "name",
@@ -96,6 +97,7 @@ class RuleSet:
                 self.meta[rule.identifier] = meta_from(rule.identifier, rule.meta, path.name)
         self.rules = yara.compile(filepaths={p.stem: str(p) for p in files})
         self.folder = folder
+        self.memo: ContentMemo[list] = ContentMemo()  # findings of these rules by sha256
 
     def families(self) -> set[str]:
         """Component names the rules can report (toolchain rules excluded)."""
