@@ -122,7 +122,32 @@ class GuardedWorker:
 
 
 def descendants(pid: int) -> list[int]:
-    """Every process below `pid`, read from /proc."""
+    """Every process below `pid`, from /proc/PID/task/*/children (the whole /proc table
+    where the kernel does not offer that file)."""
+    if not _CHILDREN_FILES:
+        return _descendants_from_table(pid)
+    found, stack = [], [pid]
+    while stack:
+        parent = stack.pop()
+        try:
+            tasks = [t.path for t in os.scandir(f"/proc/{parent}/task")]
+        except OSError:  # gone meanwhile
+            continue
+        for task in tasks:
+            try:
+                with open(f"{task}/children", "rb") as handle:
+                    children = [int(c) for c in handle.read().split()]
+            except OSError:
+                continue
+            found += children
+            stack += children
+    return found
+
+
+_CHILDREN_FILES = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+
+
+def _descendants_from_table(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():

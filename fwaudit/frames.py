@@ -1,0 +1,158 @@
+"""An audit as pandas DataFrames, one row per component, endpoint, verdict, file or problem.
+
+Every finding row carries its strongest evidence (path inside the image, offset, method,
+matched text) and how many pieces of evidence there are, so a table is never a claim
+without a place to look. `fwaudit.AuditResult` exposes these as properties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .model import AuditResult, Evidence
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def best_evidence(evidence: Sequence[Evidence]) -> dict[str, Any]:
+    """The most confident piece of evidence (then the first in the file), as columns."""
+    if not evidence:
+        return {"path": None, "offset": None, "method": None, "matched": None, "evidence": 0}
+    best = min(evidence, key=lambda e: (-e.confidence, e.sort_key))
+    return {
+        "path": best.path,
+        "offset": best.offset,
+        "method": best.method,
+        "matched": best.matched[:200],
+        "evidence": len(evidence),
+    }
+
+
+def purl(name: str, version: str | None, purl_type: str, vendor: str) -> str:
+    """The package URL the SBOM gives the component."""
+    from packageurl import PackageURL
+
+    return PackageURL(
+        type=purl_type or "generic", namespace=vendor or None, name=name, version=version
+    ).to_string()
+
+
+def component_rows(data: AuditResult) -> list[dict[str, Any]]:
+    assessment = data.assessment
+    rows = []
+    for c in data.components:
+        supplier = assessment.supplier(c) if assessment else None
+        rows.append(
+            {
+                "name": c.name,
+                "version": c.version,
+                "supplier": supplier.name if supplier else (c.vendor or None),
+                "supplier_country": supplier.country if supplier else None,
+                "purl": purl(c.name, c.version, c.purl_type, c.vendor),
+                "cpe": c.cpe or None,
+                "confidence": round(c.confidence, 3),
+                "files": ";".join(c.files),
+                **best_evidence(c.evidence),
+            }
+        )
+    return rows
+
+
+def endpoint_rows(data: AuditResult) -> list[dict[str, Any]]:
+    assessment = data.assessment
+    rows = []
+    for e in data.endpoints:
+        where = assessment.where(e.host) if assessment else None
+        operator = where.operator if where else None
+        rows.append(
+            {
+                "host": e.host,
+                "kind": e.kind,
+                "outbound": e.outbound,
+                "role": e.role,
+                "reason": e.reason,
+                "operator": operator.name if operator else None,
+                "operator_country": operator.country if operator else None,
+                "registration_country": where.registration_country if where else None,
+                "urls": ";".join(e.urls),
+                "ports": ";".join(map(str, e.ports)),
+                "components": ";".join(e.components),
+                **best_evidence(e.evidence),
+            }
+        )
+    return rows
+
+
+def verdict_rows(data: AuditResult) -> list[dict[str, Any]]:
+    verdicts = data.assessment.verdicts if data.assessment else ()
+    return [
+        {
+            "id": v.id,
+            "policy": v.policy,
+            "rule": v.rule,
+            "subject_kind": v.subject_kind,
+            "subject": v.subject,
+            "outcome": v.outcome.value,
+            "rationale": v.rationale,
+            "facts": ";".join(f.ref for f in v.facts),
+            "sources": len({s for f in v.facts for s in f.sources}),
+            **best_evidence(v.evidence),
+        }
+        for v in verdicts
+    ]
+
+
+def file_rows(data: AuditResult) -> list[dict[str, Any]]:
+    rows = []
+    for f in data.files:
+        elf = f.elf
+        rows.append(
+            {
+                "path": f.path,
+                "size": f.size,
+                "sha256": f.sha256,
+                "kind": f.kind,
+                "arch": elf.arch if elf else None,
+                "bits": elf.bits if elf else None,
+                "endianness": elf.endianness if elf else None,
+                "elf_kind": elf.kind if elf else None,
+                "soname": elf.soname if elf else None,
+                "needed": ";".join(elf.needed) if elf else None,
+                "stripped": elf.stripped if elf else None,
+            }
+        )
+    return rows
+
+
+def problem_rows(data: AuditResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "stage": p.stage,
+            "kind": p.kind,
+            "severity": p.severity.value,
+            "path": p.path,
+            "detail": p.detail,
+        }
+        for p in data.all_problems
+    ]
+
+
+COLUMNS = {
+    component_rows: ["name", "version", "supplier", "supplier_country", "purl", "confidence"],
+    endpoint_rows: ["host", "kind", "outbound", "role", "reason", "operator", "operator_country"],
+    verdict_rows: ["id", "policy", "rule", "subject_kind", "subject", "outcome", "rationale"],
+    file_rows: ["path", "size", "sha256", "kind"],
+    problem_rows: ["stage", "kind", "severity", "path", "detail"],
+}
+
+
+def frame(rows_of: Any, data: AuditResult) -> pd.DataFrame:
+    """`rows_of(data)` as a DataFrame with typed columns (its columns even when empty)."""
+    import pandas as pd
+
+    rows = rows_of(data)
+    if not rows:
+        return pd.DataFrame(columns=COLUMNS[rows_of])
+    return pd.DataFrame(rows).convert_dtypes()

@@ -1,0 +1,152 @@
+"""The readable report: one self-contained HTML file (no scripts, no external files) for
+someone who does not read JSON. Verdicts come first; the evidence and the sources behind
+each are one click away (`<details>`); plots are embedded as PNG."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .model import AuditResult, Outcome, Severity, Verdict
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ORDER = {Outcome.FAIL: 0, Outcome.REVIEW: 1, Outcome.PASS: 2}
+
+
+def render_html(data: AuditResult, *, plots: bool = True) -> str:
+    """The report as HTML text."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template("report.html.j2").render(**_context(data, plots=plots))
+
+
+def write_html(data: AuditResult, path: str | Path, *, plots: bool = True) -> Path:
+    """Write the report to `path` (folders made as needed)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_html(data, plots=plots), encoding="utf-8")
+    return target
+
+
+def _context(data: AuditResult, *, plots: bool) -> dict[str, Any]:
+    assessment = data.assessment
+    verdicts = assessment.verdicts if assessment else ()
+    attribution = assessment.attribution if assessment else None
+    components = [
+        {
+            "name": c.name,
+            "version": c.version,
+            "supplier": (s.name if (s := assessment.supplier(c)) else c.vendor)
+            if assessment
+            else c.vendor,
+            "country": s.country if assessment and (s := assessment.supplier(c)) else None,
+            "evidence": c.evidence,
+        }
+        for c in data.components
+    ]
+    outbound = []
+    for e in data.outbound:
+        where = assessment.where(e.host) if assessment else None
+        operator = where.operator if where else None
+        outbound.append(
+            {
+                "host": e.host,
+                "role": e.role,
+                "operator": operator.name if operator else None,
+                "country": (operator.country if operator else None)
+                or (where.registration_country if where else None),
+                "evidence": e.evidence,
+            }
+        )
+    problems = sorted(
+        data.all_problems, key=lambda p: (p.severity is not Severity.ERROR, p.kind, p.path)
+    )
+    return {
+        "version": __version__,
+        "generated": datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "image": data.image,
+        "maker": attribution.maker if attribution else None,
+        "attribution": attribution or _NO_ATTRIBUTION,
+        "policies": _policies(assessment.policies if assessment else (), verdicts),
+        "findings": _findings(verdicts),
+        "components": components,
+        "outbound": outbound,
+        "problems": problems,
+        "plots": _plots(data) if plots else [],
+        "data_as_of": assessment.data_as_of if assessment else None,
+    }
+
+
+class _NoAttribution:
+    confidence = 0.0
+    declared = None
+    mismatch = None
+    device_class = "unknown"
+    firmware_date = None
+
+
+_NO_ATTRIBUTION = _NoAttribution()
+
+
+def _policies(outcomes: tuple[tuple[str, Outcome], ...], verdicts: tuple[Verdict, ...]) -> list:
+    from .jurisdiction import load_policy
+
+    shown = []
+    for policy_id, outcome in outcomes:
+        try:
+            title = load_policy(policy_id).name
+        except Exception:  # a user policy file no longer where it was: its id will do
+            title = policy_id
+        counts = Counter(v.outcome.value for v in verdicts if v.policy == policy_id)
+        shown.append(
+            {
+                "id": policy_id,
+                "title": title,
+                "outcome": outcome.value,
+                "counts": ", ".join(
+                    f"{counts[o.value]} {o.value}" for o in ORDER if counts[o.value]
+                ),
+            }
+        )
+    return sorted(shown, key=lambda p: (ORDER[Outcome(p["outcome"])], p["id"]))
+
+
+def _findings(verdicts: tuple[Verdict, ...]) -> list[Verdict]:
+    """Fail and review verdicts, worst first; a policy with none shows its pass verdict."""
+    flagged = [v for v in verdicts if v.outcome is not Outcome.PASS]
+    quiet = {v.policy for v in verdicts} - {v.policy for v in flagged}
+    passes = [v for v in verdicts if v.policy in quiet]
+    return sorted(flagged, key=lambda v: (ORDER[v.outcome], v.policy, v.subject)) + passes
+
+
+def _plots(data: AuditResult) -> list[tuple[str, str]]:
+    from . import frames, plots
+
+    figures = [
+        ("Verdicts per policy", plots.verdicts_by_policy(frames.frame(frames.verdict_rows, data))),
+        (
+            "Outbound endpoints by country",
+            plots.endpoints_by_country(frames.frame(frames.endpoint_rows, data)),
+        ),
+        (
+            "Components by supplier country",
+            plots.components_by_supplier_country(frames.frame(frames.component_rows, data)),
+        ),
+    ]
+    encoded = []
+    for title, figure in figures:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=96)
+        encoded.append((title, base64.b64encode(buffer.getvalue()).decode("ascii")))
+    return encoded
