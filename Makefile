@@ -1,6 +1,7 @@
 # fwaudit: two commands on a fresh machine.
 #   make demo   set up, build the sample firmware, audit it into demo-out/sample.cdx.json
 #   make test   set up, build the sample firmware, lint and run the whole test suite
+#               (installs Debian chromium for the HTML report test)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -32,6 +33,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 test: setup sample lint
+	sh scripts/install-system-deps.sh --browser
 	$(BIN)/python -m pytest -q -ra
 
 bench: setup sample

@@ -1,8 +1,9 @@
 """fwaudit: audit device firmware for supply-chain risk, with evidence.
 
 >>> import fwaudit
->>> result = fwaudit.audit("camera.bin")
->>> result.unpack.elf_files
+>>> result = fwaudit.audit("camera.bin")   # an AuditResult: DataFrames, explain(), report
+>>> result.verdicts.query("outcome == 'fail'")
+>>> fwaudit.diff("old.bin", "new.bin")
 """
 
 from __future__ import annotations
@@ -19,28 +20,37 @@ from .errors import (
     SignatureError,
 )
 from .limits import Limits
-from .model import AuditResult, ExtractedNode, Image, Problem, Severity, UnpackOutcome
+from .model import AuditData, ExtractedNode, Image, Problem, Severity, UnpackOutcome
+from .result import AuditResult
 
 if TYPE_CHECKING:
     from .api import Auditor, audit
     from .batch import audit_many
+    from .compare import diff
+    from .loading import load, load_fleet
+
+_LAZY = {
+    "Auditor": "api",
+    "audit": "api",
+    "audit_many": "batch",
+    "diff": "compare",
+    "load": "loading",
+    "load_fleet": "loading",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """`audit`, `Auditor` and `audit_many` load the analysis stack (LIEF, YARA, extractors)
-    on first use, so `import fwaudit` and the jailed unpack workers start fast."""
-    if name in ("Auditor", "audit"):
-        from . import api
+    """The entry points load the analysis stack (LIEF, YARA, extractors, pandas) on first
+    use, so `import fwaudit` and the jailed unpack workers start fast."""
+    if name in _LAZY:
+        import importlib
 
-        return getattr(api, name)
-    if name == "audit_many":
-        from .batch import audit_many
-
-        return audit_many
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'fwaudit' has no attribute {name!r}")
 
 
 __all__ = [
+    "AuditData",
     "AuditResult",
     "Auditor",
     "BackendUnavailable",
@@ -57,4 +67,7 @@ __all__ = [
     "__version__",
     "audit",
     "audit_many",
+    "diff",
+    "load",
+    "load_fleet",
 ]

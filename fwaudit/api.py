@@ -16,7 +16,8 @@ from .identify.dependencies import component_dependencies
 from .inventory import take_inventory
 from .jurisdiction import RdapClient, assess, builtin_policies, load_policy
 from .limits import Limits
-from .model import AuditResult, Image
+from .model import AuditData, Image
+from .result import AuditResult
 from .unpack import DEFAULT_BACKENDS, get_backend, unpack_image
 from .unpack.cache import default_cache_dir
 
@@ -45,7 +46,14 @@ class Auditor:
     def audit(
         self, image: str | os.PathLike[str], *, declared_vendor: str | None = None
     ) -> AuditResult:
-        """Audit one image file. Raises `InputError` only when it cannot be read at all.
+        """Audit one image file for the analyst (see `AuditResult`)."""
+        return AuditResult(self.audit_data(image, declared_vendor=declared_vendor))
+
+    def audit_data(
+        self, image: str | os.PathLike[str], *, declared_vendor: str | None = None
+    ) -> AuditData:
+        """Audit one image file into the typed, frozen findings. Raises `InputError` only
+        when it cannot be read at all.
 
         `declared_vendor` is the vendor the procurement record names; a firmware that names
         another maker is flagged (an OEM relabel)."""
@@ -71,7 +79,7 @@ class Auditor:
                 declared_vendor=declared_vendor,
                 rdap=self.rdap,
             )
-        return AuditResult(
+        return AuditData(
             image=fw,
             unpack=outcome,
             fwaudit_version=__version__,
@@ -119,18 +127,24 @@ def audit(
     *,
     limits: Limits = Limits(),
     backends: Sequence[str] = DEFAULT_BACKENDS,
-    cache_dir: Path | None = None,
-    policies: Sequence[str | os.PathLike[str]] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    policy: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
     declared_vendor: str | None = None,
     online: bool = False,
 ) -> AuditResult:
     """Audit one firmware image and return everything found, with evidence.
 
-    `backends` are tried in order until one recovers a file (see `fwaudit.unpack`);
-    `policies` are built-in policy ids or YAML files (default: every built-in); `online`
-    allows RDAP look-ups of outbound endpoints (no network otherwise).
+    `policy` is a built-in policy id or a YAML file, or a list of them (default: every
+    built-in); `backends` are tried in order until one recovers a file (see
+    `fwaudit.unpack`); `online` allows RDAP look-ups of outbound endpoints (no network
+    otherwise). `declared_vendor` is the vendor the procurement record names.
     """
+    policies = [policy] if isinstance(policy, str | os.PathLike) else policy
     auditor = Auditor(
-        limits=limits, backends=backends, cache_dir=cache_dir, policies=policies, online=online
+        limits=limits,
+        backends=backends,
+        cache_dir=Path(cache_dir) if cache_dir is not None else None,
+        policies=policies,
+        online=online,
     )
     return auditor.audit(image, declared_vendor=declared_vendor)

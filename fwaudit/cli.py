@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -17,7 +18,7 @@ from . import __version__
 from .api import Auditor
 from .batch.worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .errors import ConfigError, FwauditError, InputError
-from .model import AuditResult, Severity
+from .model import AuditData, Severity
 from .unpack import BACKENDS, DEFAULT_BACKENDS
 from .unpack.cache import outcome_to_json
 
@@ -82,8 +83,51 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--online", action="store_true", help="look outbound endpoints up over RDAP (network)"
     )
+    scan.add_argument(
+        "--report", type=Path, default=None, help="also write the readable HTML report here"
+    )
     scan.set_defaults(handler=cmd_scan)
 
+    _add_diff(commands)
+
+    _add_batch(commands)
+
+    data = commands.add_parser("data", help="check or show the jurisdiction data")
+    data.add_argument("action", choices=["check", "show", "policies"])
+    data.add_argument("name", nargs="?", help="entry id or organisation name for `show`")
+    data.set_defaults(handler=cmd_data)
+
+    explain = commands.add_parser("explain", help="the evidence and sources behind a verdict")
+    explain.add_argument("source", type=Path, help="a fwaudit SBOM (.cdx.json) or an image")
+    explain.add_argument("finding", nargs="?", default="", help="verdict id or part of it")
+    explain.add_argument("--cache-dir", type=Path, default=None, help="cache folder")
+    explain.set_defaults(handler=cmd_explain)
+
+    signatures = commands.add_parser("signatures", help="list or self-test component rules")
+    signatures.add_argument("action", choices=["list", "test"])
+    signatures.add_argument(
+        "--rules",
+        type=Path,
+        default=None,
+        help="folder of .yar files (default: the packaged signatures)",
+    )
+    signatures.add_argument(
+        "--banners",
+        type=Path,
+        default=None,
+        help="banner fixtures TSV for `test` (default: the repository's)",
+    )
+    signatures.add_argument(
+        "--snippets",
+        type=Path,
+        default=None,
+        help="folder of byte snippets <name>/<version>/<arch>/<file> to check too",
+    )
+    signatures.set_defaults(handler=cmd_signatures)
+    return parser
+
+
+def _add_batch(commands: Any) -> None:
     batch = commands.add_parser(
         "batch",
         help="audit many images into a folder: SBOMs, results, fleet tables; resumable",
@@ -126,49 +170,26 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("-q", "--quiet", action="store_true", help="no progress, summary only")
     batch.set_defaults(handler=cmd_batch)
 
-    data = commands.add_parser("data", help="check or show the jurisdiction data")
-    data.add_argument("action", choices=["check", "show", "policies"])
-    data.add_argument("name", nargs="?", help="entry id or organisation name for `show`")
-    data.set_defaults(handler=cmd_data)
 
-    explain = commands.add_parser("explain", help="the evidence and sources behind a verdict")
-    explain.add_argument("source", type=Path, help="a fwaudit SBOM (.cdx.json) or an image")
-    explain.add_argument("finding", nargs="?", default="", help="verdict id or part of it")
-    explain.add_argument("--cache-dir", type=Path, default=None, help="cache folder")
-    explain.set_defaults(handler=cmd_explain)
-
-    signatures = commands.add_parser("signatures", help="list or self-test component rules")
-    signatures.add_argument("action", choices=["list", "test"])
-    signatures.add_argument(
-        "--rules",
-        type=Path,
-        default=None,
-        help="folder of .yar files (default: the packaged signatures)",
+def _add_diff(commands: Any) -> None:
+    difference = commands.add_parser(
+        "diff", help="what changed between two images, saved results or fwaudit SBOMs"
     )
-    signatures.add_argument(
-        "--banners",
-        type=Path,
-        default=None,
-        help="banner fixtures TSV for `test` (default: the repository's)",
-    )
-    signatures.add_argument(
-        "--snippets",
-        type=Path,
-        default=None,
-        help="folder of byte snippets <name>/<version>/<arch>/<file> to check too",
-    )
-    signatures.set_defaults(handler=cmd_signatures)
-    return parser
+    difference.add_argument("old", type=Path, help="image, result.json or .cdx.json")
+    difference.add_argument("new", type=Path, help="image, result.json or .cdx.json")
+    difference.add_argument("--format", choices=["text", "json"], default="text")
+    difference.add_argument("--cache-dir", type=Path, default=None, help="cache folder")
+    difference.set_defaults(handler=cmd_diff)
 
 
-def _audit(args: argparse.Namespace) -> AuditResult:
+def _audit(args: argparse.Namespace) -> AuditData:
     auditor = Auditor(
         backends=args.backends or DEFAULT_BACKENDS,
         cache_dir=args.cache_dir,
         policies=getattr(args, "policies", None),
         online=getattr(args, "online", False),
     )
-    return auditor.audit(args.image, declared_vendor=getattr(args, "declared_vendor", None))
+    return auditor.audit_data(args.image, declared_vendor=getattr(args, "declared_vendor", None))
 
 
 def cmd_unpack(args: argparse.Namespace) -> int:
@@ -206,12 +227,27 @@ def cmd_scan(args: argparse.Namespace) -> int:
     _print_summary(result, time.monotonic() - started)
     _print_verdicts(result)
     print(f"CycloneDX 1.6 SBOM ({args.format}, schema-valid) written to {args.out}")
+    if args.report is not None:
+        from .report import write_html
+
+        print(f"HTML report written to {write_html(result, args.report)}")
     if result.assessment and result.assessment.verdicts:
         print(f"  why? fwaudit explain {args.out} VERDICT-ID")
     return EXIT_OK
 
 
-def _print_verdicts(result: AuditResult) -> None:
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .compare import diff
+
+    for side in (args.old, args.new):
+        if not side.is_file():
+            raise InputError(f"{side}: no such file")
+    changes = diff(args.old, args.new, cache_dir=args.cache_dir)
+    print(json.dumps(changes.to_dict(), indent=1) if args.format == "json" else changes)
+    return EXIT_OK
+
+
+def _print_verdicts(result: AuditData) -> None:
     assessment = result.assessment
     if assessment is None:
         return
@@ -305,7 +341,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.source.name.endswith((".json", ".cdx")):
         verdicts = verdicts_from_sbom(args.source)
     else:
-        verdicts = verdicts_of(Auditor(cache_dir=args.cache_dir).audit(args.source))
+        verdicts = verdicts_of(Auditor(cache_dir=args.cache_dir).audit_data(args.source))
     chosen = select(verdicts, args.finding) if args.finding else verdicts
     if not chosen:
         known = "\n  ".join(v["id"] for v in verdicts)
@@ -328,7 +364,7 @@ def cmd_signatures(args: argparse.Namespace) -> int:
     return EXIT_OK if not failures else 1
 
 
-def _summary(result: AuditResult) -> dict[str, int]:
+def _summary(result: AuditData) -> dict[str, int]:
     kinds = Counter(n.kind.value for n in result.unpack.nodes)
     return {
         "files": kinds["file"],
@@ -338,7 +374,7 @@ def _summary(result: AuditResult) -> dict[str, int]:
     }
 
 
-def _print_summary(result: AuditResult, seconds: float) -> None:
+def _print_summary(result: AuditData, seconds: float) -> None:
     summary = _summary(result)
     cached = " (from cache)" if result.unpack.from_cache else ""
     print(f"{result.image.name}  sha256 {result.image.sha256[:16]}…  {result.image.size:,} bytes")

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .model import AuditResult
+from .model import AuditData
 from .sbom import NAMESPACE, verdict_json
 
 
-def verdicts_of(result: AuditResult) -> list[dict[str, Any]]:
+def verdicts_of(result: AuditData) -> list[dict[str, Any]]:
     verdicts = result.assessment.verdicts if result.assessment else ()
     return [json.loads(verdict_json(v)) for v in verdicts]
 

@@ -2,7 +2,7 @@
 
 Every finding row carries its strongest evidence (path inside the image, offset, method,
 matched text) and how many pieces of evidence there are, so a table is never a claim
-without a place to look. `fwaudit.AuditResult` exposes these as properties.
+without a place to look. `fwaudit.AuditData` exposes these as properties.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .model import AuditResult, Evidence
+from .model import AuditData, Evidence
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,7 +39,7 @@ def purl(name: str, version: str | None, purl_type: str, vendor: str) -> str:
     ).to_string()
 
 
-def component_rows(data: AuditResult) -> list[dict[str, Any]]:
+def component_rows(data: AuditData) -> list[dict[str, Any]]:
     assessment = data.assessment
     rows = []
     for c in data.components:
@@ -60,7 +60,7 @@ def component_rows(data: AuditResult) -> list[dict[str, Any]]:
     return rows
 
 
-def endpoint_rows(data: AuditResult) -> list[dict[str, Any]]:
+def endpoint_rows(data: AuditData) -> list[dict[str, Any]]:
     assessment = data.assessment
     rows = []
     for e in data.endpoints:
@@ -85,7 +85,7 @@ def endpoint_rows(data: AuditResult) -> list[dict[str, Any]]:
     return rows
 
 
-def verdict_rows(data: AuditResult) -> list[dict[str, Any]]:
+def verdict_rows(data: AuditData) -> list[dict[str, Any]]:
     verdicts = data.assessment.verdicts if data.assessment else ()
     return [
         {
@@ -104,7 +104,7 @@ def verdict_rows(data: AuditResult) -> list[dict[str, Any]]:
     ]
 
 
-def file_rows(data: AuditResult) -> list[dict[str, Any]]:
+def file_rows(data: AuditData) -> list[dict[str, Any]]:
     rows = []
     for f in data.files:
         elf = f.elf
@@ -126,7 +126,7 @@ def file_rows(data: AuditResult) -> list[dict[str, Any]]:
     return rows
 
 
-def problem_rows(data: AuditResult) -> list[dict[str, Any]]:
+def problem_rows(data: AuditData) -> list[dict[str, Any]]:
     return [
         {
             "stage": p.stage,
@@ -148,7 +148,7 @@ COLUMNS = {
 }
 
 
-def frame(rows_of: Any, data: AuditResult) -> pd.DataFrame:
+def frame(rows_of: Any, data: AuditData) -> pd.DataFrame:
     """`rows_of(data)` as a DataFrame with typed columns (its columns even when empty)."""
     import pandas as pd
 

@@ -49,6 +49,7 @@ class Image:
 
     @property
     def name(self) -> str:
+        """The image's file name."""
         return self.path.name
 
     @classmethod
@@ -129,10 +130,12 @@ class UnpackOutcome:
 
     @property
     def files(self) -> tuple[ExtractedNode, ...]:
+        """The regular files of the tree."""
         return tuple(n for n in self.nodes if n.kind is NodeKind.FILE)
 
     @property
     def elf_files(self) -> tuple[ExtractedNode, ...]:
+        """The ELF executables, libraries and objects of the tree."""
         return tuple(n for n in self.nodes if n.is_elf)
 
 
@@ -361,8 +364,9 @@ class Assessment:
 
 
 @dataclass(frozen=True)
-class AuditResult:
-    """Everything one audit found about one image. Outputs are projections of this."""
+class AuditData:
+    """Everything one audit found about one image, typed and frozen. Outputs (SBOM, report,
+    tables) are projections of this; `fwaudit.AuditResult` wraps it for the analyst."""
 
     image: Image
     unpack: UnpackOutcome
@@ -379,8 +383,10 @@ class AuditResult:
 
     @property
     def outbound(self) -> tuple[Endpoint, ...]:
+        """The endpoints the device may contact."""
         return tuple(e for e in self.endpoints if e.outbound)
 
     @property
     def all_problems(self) -> tuple[Problem, ...]:
+        """Problems of the unpack stage and of the analysis, sorted, once each."""
         return tuple(sorted(set(self.unpack.problems) | set(self.problems)))

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .model import AuditResult, Outcome, Severity, Verdict
+from .model import AuditData, Outcome, Severity, Verdict
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ORDER = {Outcome.FAIL: 0, Outcome.REVIEW: 1, Outcome.PASS: 2}
 
 
-def render_html(data: AuditResult, *, plots: bool = True) -> str:
+def render_html(data: AuditData, *, plots: bool = True) -> str:
     """The report as HTML text."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -31,7 +31,7 @@ def render_html(data: AuditResult, *, plots: bool = True) -> str:
     return environment.get_template("report.html.j2").render(**_context(data, plots=plots))
 
 
-def write_html(data: AuditResult, path: str | Path, *, plots: bool = True) -> Path:
+def write_html(data: AuditData, path: str | Path, *, plots: bool = True) -> Path:
     """Write the report to `path` (folders made as needed)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -39,7 +39,7 @@ def write_html(data: AuditResult, path: str | Path, *, plots: bool = True) -> Pa
     return target
 
 
-def _context(data: AuditResult, *, plots: bool) -> dict[str, Any]:
+def _context(data: AuditData, *, plots: bool) -> dict[str, Any]:
     assessment = data.assessment
     verdicts = assessment.verdicts if assessment else ()
     attribution = assessment.attribution if assessment else None
@@ -130,7 +130,7 @@ def _findings(verdicts: tuple[Verdict, ...]) -> list[Verdict]:
     return sorted(flagged, key=lambda v: (ORDER[v.outcome], v.policy, v.subject)) + passes
 
 
-def _plots(data: AuditResult) -> list[tuple[str, str]]:
+def _plots(data: AuditData) -> list[tuple[str, str]]:
     from . import frames, plots
 
     figures = [

@@ -1,7 +1,7 @@
 """The full audit result as a JSON document, and back: what batch runs keep per image and
 what `fwaudit.load` reopens.
 
-The document is the `AuditResult` dataclass tree as plain JSON (enums as their values,
+The document is the `AuditData` dataclass tree as plain JSON (enums as their values,
 paths as strings, tuples as lists) under a small header naming the format and the versions
 that made it. Reading it back rebuilds the same frozen types, checked field by field.
 """
@@ -19,13 +19,13 @@ from typing import Any
 
 from ._data import signatures_version
 from .errors import InputError
-from .model import AuditResult
+from .model import AuditData
 
 FORMAT = "fwaudit-result"
 FORMAT_VERSION = 1
 
 
-def result_to_json(result: AuditResult) -> str:
+def result_to_json(result: AuditData) -> str:
     """The whole result, with a header, as compact JSON text."""
     document = {
         "format": FORMAT,
@@ -37,8 +37,8 @@ def result_to_json(result: AuditResult) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
-def result_from_json(text: str | bytes) -> AuditResult:
-    """Rebuild an `AuditResult`; a document of another format is an `InputError`."""
+def result_from_json(text: str | bytes) -> AuditData:
+    """Rebuild an `AuditData`; a document of another format is an `InputError`."""
     try:
         document = json.loads(text)
     except ValueError as exc:
@@ -48,12 +48,12 @@ def result_from_json(text: str | bytes) -> AuditResult:
     if document.get("format_version") != FORMAT_VERSION:
         raise InputError(f"result format version {document.get('format_version')} not supported")
     try:
-        return _build(AuditResult, document["result"])
+        return _build(AuditData, document["result"])
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"damaged fwaudit result: {exc}") from exc
 
 
-def load_result(path: str | Path) -> AuditResult:
+def load_result(path: str | Path) -> AuditData:
     """Read a result file written by `result_to_json` (``*.result.json``)."""
     return result_from_json(Path(path).read_bytes())
 

@@ -1,4 +1,4 @@
-"""CycloneDX projection of an `AuditResult`: the only module that imports cyclonedx.
+"""CycloneDX projection of an `AuditData`: the only module that imports cyclonedx.
 
 The BOM is checked against the official CycloneDX 1.6 strict JSON schema (XML: the XSD)
 before it is returned as text; an invalid BOM is a bug and raises.
@@ -49,7 +49,7 @@ from rfc3986_validator import validate_rfc3986
 from rfc3987_syntax import is_valid_syntax
 
 from . import __version__
-from .model import Assessment, AuditResult, Endpoint, Evidence, Party, Verdict
+from .model import Assessment, AuditData, Endpoint, Evidence, Party, Verdict
 from .model import Component as Found
 
 MAX_OCCURRENCES = 50
@@ -62,7 +62,7 @@ class InvalidBom(AssertionError):
     """The produced BOM failed schema validation: a bug in this module."""
 
 
-def build_bom(result: AuditResult, *, timestamp: datetime | None = None) -> Bom:
+def build_bom(result: AuditData, *, timestamp: datetime | None = None) -> Bom:
     """Map the audit result onto a CycloneDX BOM (firmware as `metadata.component`)."""
     image, unpack = result.image, result.unpack
     properties = [
@@ -377,7 +377,7 @@ def _validate_xml(text: str) -> str | None:
 FORMATS = {"json": (JsonV1Dot6, _validate_json), "xml": (XmlV1Dot6, _validate_xml)}
 
 
-def serialize(result: AuditResult, fmt: str = "json", *, timestamp: datetime | None = None) -> str:
+def serialize(result: AuditData, fmt: str = "json", *, timestamp: datetime | None = None) -> str:
     """The BOM as CycloneDX 1.6 JSON or XML, validated against the official schema."""
     writer, validate = FORMATS[fmt]
     text = writer(build_bom(result, timestamp=timestamp)).output_as_string(indent=2)
@@ -386,9 +386,9 @@ def serialize(result: AuditResult, fmt: str = "json", *, timestamp: datetime | N
     return text
 
 
-def to_json(result: AuditResult, *, timestamp: datetime | None = None) -> str:
+def to_json(result: AuditData, *, timestamp: datetime | None = None) -> str:
     return serialize(result, "json", timestamp=timestamp)
 
 
-def to_xml(result: AuditResult, *, timestamp: datetime | None = None) -> str:
+def to_xml(result: AuditData, *, timestamp: datetime | None = None) -> str:
     return serialize(result, "xml", timestamp=timestamp)

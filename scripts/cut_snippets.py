@@ -22,7 +22,7 @@ from pathlib import Path
 from fwaudit.api import Auditor
 from fwaudit.identify.rules import RuleSet
 from fwaudit.identify.snippets import Snippet, check_snippet, find_snippets, write_snippet
-from fwaudit.model import AuditResult, FileEntry, Technique
+from fwaudit.model import AuditData, FileEntry, Technique
 
 WINDOWS = (256, 512, 1024, 2048, 4096, 8192, 16384)
 REPO = Path(__file__).resolve().parent.parent
@@ -34,11 +34,11 @@ def arch_of(entry: FileEntry) -> str:
     return f"{entry.elf.arch}-{entry.elf.endianness}-{entry.elf.bits}".lower()
 
 
-def source_path(result: AuditResult, path: str) -> Path:
+def source_path(result: AuditData, path: str) -> Path:
     return result.image.path if path == "" else result.unpack.root / path
 
 
-def cut(result: AuditResult, image: str, rules: RuleSet, wanted: tuple[str, str], out: Path):
+def cut(result: AuditData, image: str, rules: RuleSet, wanted: tuple[str, str], out: Path):
     """Write one snippet for (name, version) from its first binary evidence; None if none."""
     name, version = wanted
     component = next((c for c in result.components if (c.name, c.version) == (name, version)), None)
@@ -74,11 +74,11 @@ def cut(result: AuditResult, image: str, rules: RuleSet, wanted: tuple[str, str]
 def check(out: Path, corpus: Path, cache: Path) -> int:
     """Every snippet's bytes are still at its offset in its source file."""
     auditor, bad = Auditor(cache_dir=cache), 0
-    results: dict[str, AuditResult] = {}
+    results: dict[str, AuditData] = {}
     for snippet in find_snippets(out):
         image = snippet.header["source image"]
         if image not in results:
-            results[image] = auditor.audit(corpus / image)
+            results[image] = auditor.audit_data(corpus / image)
         inside = snippet.header["source path"]
         path = source_path(results[image], "" if inside == "(the image itself)" else inside)
         offset = int(snippet.header["offset"])
@@ -106,7 +106,7 @@ def main() -> int:
     sources.append((REPO / "build" / "sample" / "ipcam-sample.bin", []))
     auditor = Auditor(cache_dir=args.cache)
     for image, expected in sources:
-        result = auditor.audit(image)
+        result = auditor.audit_data(image)
         for wanted in sorted(known_versions(result, expected)):
             written = cut(result, image.name, auditor.rules, wanted, args.out)
             where = written.relative_to(args.out) if written else "no binary evidence: skipped"
@@ -114,7 +114,7 @@ def main() -> int:
     return 0
 
 
-def known_versions(result: AuditResult, expected: list[dict]) -> set[tuple[str, str]]:
+def known_versions(result: AuditData, expected: list[dict]) -> set[tuple[str, str]]:
     """Ground truth, plus versions a package database in the image states."""
     known = {(item["name"], item["version"]) for item in expected}
     for component in result.components:

@@ -7,6 +7,8 @@ NEEDED="unsquashfs:squashfs-tools mksquashfs:squashfs-tools 7z:p7zip-full cpio:c
 debugfs:e2fsprogs lz4:lz4 zstd:zstd lzop:lzop unar:unar ubinize:mtd-utils
 simg2img:android-sdk-libsparse-utils fsck.erofs:erofs-utils lziprecover:lziprecover
 partclone.restore:partclone dpkg-deb:dpkg file:file"
+# `--browser`: also Debian's chromium, which the HTML report test renders pages in
+if [ "${1:-}" = "--browser" ]; then NEEDED="$NEEDED chromium:chromium"; fi
 missing=""
 for pair in $NEEDED; do
   cmd=${pair%%:*}; pkg=${pair#*:}

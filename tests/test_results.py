@@ -17,7 +17,7 @@ from tests.jurisdiction.cameras import CN_CLOUDS, camera_image
 def camera_result(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("camera")
     image = camera_image(folder / "cam.tar.gz", CN_CLOUDS, "cn")
-    return audit(image, cache_dir=folder / "cache")
+    return audit(image, cache_dir=folder / "cache").data
 
 
 def test_round_trip_rebuilds_the_same_result(camera_result, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 
 from fwaudit import __version__
 from fwaudit.model import (
-    AuditResult,
+    AuditData,
     Component,
     Endpoint,
     Evidence,
@@ -33,7 +33,7 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "minimal.cdx.json"
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def result() -> AuditResult:
+def result() -> AuditData:
     image = Image(Path("/fw/cam.bin"), "ab" * 32, 4096)
     unpack = UnpackOutcome(
         root=Path("/cache/tree"),
@@ -130,7 +130,7 @@ def result() -> AuditResult:
             ),
         ),
     )
-    return AuditResult(
+    return AuditData(
         image=image,
         unpack=unpack,
         fwaudit_version=__version__,
@@ -194,7 +194,7 @@ def test_problems_become_namespaced_properties() -> None:
     ]
 
 
-def awkward_result() -> AuditResult:
+def awkward_result() -> AuditData:
     """Endpoints whose URLs CycloneDX cannot carry as IRIs, evidence with a NUL byte: the
     shapes the corpus batch found (binwalk3_zip, dafang curl, OpenWrt dnsmasq)."""
     base = result()
@@ -226,7 +226,7 @@ def awkward_result() -> AuditResult:
         website="https://thekelleys.org.uk/dnsmasq/doc.html",
         evidence=seen("2.80\x00Dnsmasq version %s"),
     )
-    return AuditResult(
+    return AuditData(
         image=base.image,
         unpack=base.unpack,
         fwaudit_version=__version__,

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..model import AuditResult, Evidence, Severity
+from .. import frames
+from ..model import AuditData, Severity
 
 POLICY_PREFIX = "policy:"
 
 
-def image_summary(result: AuditResult) -> dict[str, Any]:
+def image_summary(result: AuditData) -> dict[str, Any]:
     """The per-image facts a fleet row shows."""
     assessment = result.assessment
     attribution = assessment.attribution if assessment else None
@@ -56,68 +56,27 @@ def _join(values: Any) -> str:
     return ";".join(sorted({v for v in values if v}))
 
 
-def finding_rows(result: AuditResult) -> list[dict[str, Any]]:
-    """One row per component, endpoint and verdict, each with its first piece of evidence."""
-    assessment = result.assessment
-    rows: list[dict[str, Any]] = []
-    for c in result.components:
-        supplier = assessment.supplier(c) if assessment else None
-        rows.append(
-            {
-                "kind": "component",
-                "name": c.name,
-                "version": c.version,
-                "supplier": supplier.name if supplier else c.vendor,
-                "country": supplier.country if supplier else None,
-                "confidence": c.confidence,
-                **_evidence(c.evidence),
-            }
-        )
-    for e in result.endpoints:
-        where = assessment.where(e.host) if assessment else None
-        operator = where.operator if where else None
-        rows.append(
-            {
-                "kind": "endpoint",
-                "name": e.host,
-                "endpoint_kind": e.kind,
-                "outbound": e.outbound,
-                "role": e.role,
-                "reason": e.reason,
-                "supplier": operator.name if operator else None,
-                "country": operator.country if operator else None,
-                "registration_country": where.registration_country if where else None,
-                **_evidence(e.evidence),
-            }
-        )
-    for v in assessment.verdicts if assessment else ():
-        rows.append(
-            {
-                "kind": "verdict",
-                "name": v.id,
-                "policy": v.policy,
-                "rule": v.rule,
-                "subject_kind": v.subject_kind,
-                "subject": v.subject,
-                "outcome": v.outcome.value,
-                "rationale": v.rationale,
-                "facts": ";".join(f.ref for f in v.facts),
-                **_evidence(v.evidence),
-            }
-        )
+def finding_rows(result: AuditData) -> list[dict[str, Any]]:
+    """One row per component, endpoint and verdict (the `fwaudit.frames` rows), with the
+    columns a fleet filters on shared: kind, name, supplier (the operator for endpoints),
+    country, and the evidence columns."""
+    rows = [
+        {"kind": "component", "country": r["supplier_country"], **r}
+        for r in frames.component_rows(result)
+    ]
+    rows += [
+        {
+            **r,
+            "kind": "endpoint",
+            "endpoint_kind": r["kind"],
+            "name": r["host"],
+            "supplier": r["operator"],
+            "country": r["operator_country"],
+        }
+        for r in frames.endpoint_rows(result)
+    ]
+    rows += [{"kind": "verdict", "name": r["id"], **r} for r in frames.verdict_rows(result)]
     return rows
-
-
-def _evidence(evidence: Sequence[Evidence]) -> dict[str, Any]:
-    if not evidence:
-        return {"path": None, "offset": None, "method": None, "matched": None}
-    first = min(evidence, key=lambda e: e.sort_key)
-    return {
-        "path": first.path,
-        "offset": first.offset,
-        "method": first.method,
-        "matched": first.matched[:200],
-    }
 
 
 def write_tables(

@@ -27,7 +27,7 @@ from .tables import finding_rows, image_summary
 
 if TYPE_CHECKING:
     from ..api import Auditor
-    from ..model import AuditResult
+    from ..model import AuditData
 
 DEFAULT_TIMEOUT = 1800.0
 DEFAULT_MEMORY_MB = 4096
@@ -136,7 +136,7 @@ def audit_task(task: Task) -> JobOutput:
     started = time.perf_counter()
     identity = f"{socket.gethostname()}:{os.getpid()}"
     try:
-        result = warm_auditor(task.settings).audit(
+        result = warm_auditor(task.settings).audit_data(
             task.job.path, declared_vendor=task.job.declared_vendor
         )
     except FwauditError as exc:
@@ -154,7 +154,7 @@ def audit_task(task: Task) -> JobOutput:
     return output
 
 
-def _project(task: Task, result: AuditResult) -> JobOutput:
+def _project(task: Task, result: AuditData) -> JobOutput:
     from ..results import result_to_json
     from ..sbom import serialize
 
@@ -180,7 +180,7 @@ def _project(task: Task, result: AuditResult) -> JobOutput:
     return output
 
 
-def _recognised(result: AuditResult) -> bool:
+def _recognised(result: AuditData) -> bool:
     """A format was unpacked, an executable found, or a component seen in binary data (a
     bare flash image such as an ESP32 app). Names quoted in a text file do not count."""
     if result.unpack.chunks or any(f.kind == "elf" for f in result.files):

@@ -148,7 +148,7 @@ def test_roles(host: str, role: str) -> None:
 def test_sample_outbound_endpoints_are_exactly_its_configuration(
     sample: Path, session_cache: Path
 ) -> None:
-    result = Auditor(cache_dir=session_cache).audit(sample)
+    result = Auditor(cache_dir=session_cache).audit_data(sample)
     outbound = {e.host: e.role for e in result.outbound}
     assert outbound == {
         "114.114.114.114": "dns-resolver",
@@ -176,7 +176,7 @@ def test_corpus_outbound_recall_and_no_false_outbound(corpus: Path, session_cach
     for name, truth in images.items():
         if not truth.get("outbound") and not truth.get("not_outbound"):
             continue
-        outbound = {e.host for e in auditor.audit(corpus / name).outbound}
+        outbound = {e.host for e in auditor.audit_data(corpus / name).outbound}
         missed += [(name, h) for h in truth.get("outbound", []) if h not in outbound]
         wrong += [(name, h) for h in truth.get("not_outbound", []) if h in outbound]
     assert missed == [] and wrong == []

@@ -20,7 +20,7 @@ def test_every_expected_component_with_its_exact_version(corpus: Path, auditor: 
     images = json.loads((corpus / "expected.json").read_text())["images"]
     missing, wrong = [], []
     for name, truth in images.items():
-        result = auditor.audit(corpus / name)
+        result = auditor.audit_data(corpus / name)
         found = {(c.name, c.version) for c in result.components}
         names = {c.name for c in result.components}
         for expected in truth.get("components", []):
@@ -34,7 +34,7 @@ def test_every_expected_component_with_its_exact_version(corpus: Path, auditor: 
 
 
 def test_sample_components_from_dpkg_and_binaries(sample: Path, auditor: Auditor) -> None:
-    result = auditor.audit(sample)
+    result = auditor.audit_data(sample)
     by_name = {c.name: c for c in result.components}
     for name in ("busybox", "dropbear", "curl", "openssl", "glibc", "zlib"):
         assert name in by_name, sorted(by_name)

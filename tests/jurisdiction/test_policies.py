@@ -39,7 +39,7 @@ def auditor(tmp_path_factory: pytest.TempPathFactory) -> Auditor:
 @pytest.fixture(scope="module")
 def cn_camera(auditor: Auditor, tmp_path_factory: pytest.TempPathFactory):
     image = camera_image(tmp_path_factory.mktemp("cn") / "ipc.tar.gz", CN_CLOUDS, "cn")
-    return auditor.audit(image)
+    return auditor.audit_data(image)
 
 
 def test_camera_with_cn_clouds_fails_uk_2022_and_ndaa_889_per_finding(cn_camera) -> None:
@@ -82,7 +82,7 @@ def test_ezviz_verdict_explains_the_brand_and_the_listing(cn_camera) -> None:
 
 def test_camera_with_neutral_endpoints_passes(auditor: Auditor, tmp_path: Path) -> None:
     image = camera_image(tmp_path / "ipc.tar.gz", NEUTRAL_CLOUDS, "neutral")
-    result = auditor.audit(image)
+    result = auditor.audit_data(image)
     assert result.outbound, "the neutral endpoints are still found"
     assert set(outcomes(result).values()) == {Outcome.PASS}
     assert all(v.rule == "no-finding" for v in result.assessment.verdicts)
@@ -95,7 +95,7 @@ def test_declared_vendor_that_relabels_is_flagged(auditor: Auditor, tmp_path: Pa
         "neutral",
         copyright_line="Copyright (c) 2022 Hangzhou Hikvision Digital Technology Co., Ltd.",
     )
-    result = auditor.audit(image, declared_vendor="LTS")
+    result = auditor.audit_data(image, declared_vendor="LTS")
     who = result.assessment.attribution
     assert who.maker and who.maker.org == "hikvision" and who.maker.country == "CN"
     assert who.evidence[0].method == "copyright-string"
@@ -115,7 +115,7 @@ def test_offline_audit_makes_no_network_call(
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     image = camera_image(tmp_path / "ipc.tar.gz", CN_CLOUDS, "cn")
-    result = auditor.audit(image)
+    result = auditor.audit_data(image)
     assert result.assessment.geography and calls == []
 
 
@@ -142,7 +142,7 @@ def test_policy_errors_are_config_errors(tmp_path: Path) -> None:
 def test_wr841n_maker_services_and_user_policy(
     corpus: Path, auditor: Auditor, tmp_path: Path
 ) -> None:
-    result = auditor.audit(corpus / "tplink_wr841nv10_en_3_16_9_up_boot_150310.bin")
+    result = auditor.audit_data(corpus / "tplink_wr841nv10_en_3_16_9_up_boot_150310.bin")
     who = result.assessment.attribution
     assert (who.maker.org, who.maker.country) == ("tp-link", "CN")
     assert who.firmware_date.startswith("2015") and who.evidence[0].method == "vendor-header"
@@ -159,7 +159,7 @@ def test_wr841n_maker_services_and_user_policy(
 
 @pytest.mark.slow
 def test_openwrt_passes_uk_2022(corpus: Path, auditor: Auditor) -> None:
-    result = auditor.audit(corpus / "ofrak_bcm53xx-generic-carved.ubi")
+    result = auditor.audit_data(corpus / "ofrak_bcm53xx-generic-carved.ubi")
     assert outcomes(result)["uk-2022-sensitive-sites"] is Outcome.PASS
 
 

@@ -79,5 +79,5 @@ def test_no_corpus_file_makes_audit_raise(corpus: Path, session_cache: Path) -> 
     auditor = Auditor(cache_dir=session_cache)
     for path in sorted(corpus.iterdir()):
         if path.is_file() and path.suffix not in {".json", ".tsv"}:
-            result = auditor.audit(path)
+            result = auditor.audit_data(path)
             assert result.unpack.backend in NAMES

@@ -1,0 +1,196 @@
+"""`AuditResult`: one audit for the analyst. Tables as DataFrames, "why?" on any finding,
+plots, the SBOM and the HTML report, and a rich view in Jupyter.
+
+    >>> result = fwaudit.audit("camera.bin", policy="uk-2022-sensitive-sites")
+    >>> result                                   # in Jupyter: maker, verdicts, top risks
+    >>> result.endpoints.query("outbound")       # a DataFrame, evidence columns included
+    >>> result.explain("litedev.hik-connect.com")
+    >>> result.to_html("report.html"); result.to_cyclonedx("sbom.cdx.json")
+
+The typed, frozen findings are `result.data` (`fwaudit.model.AuditData`).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import frames
+from .explanation import Explanation, explain
+from .model import AuditData, Outcome, Party
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+TOP_RISKS = 5
+
+
+class AuditResult:
+    """One audited image: DataFrames, explanations, plots and outputs over `data`."""
+
+    def __init__(self, data: AuditData) -> None:
+        self.data = data
+
+    # -- facts ------------------------------------------------------------------------
+    @property
+    def image(self) -> str:
+        """The image's file name."""
+        return self.data.image.name
+
+    @property
+    def sha256(self) -> str:
+        """The image's sha256."""
+        return self.data.image.sha256
+
+    @property
+    def maker(self) -> Party | None:
+        """Who made the device, from the image itself (None when not attributed)."""
+        assessment = self.data.assessment
+        return assessment.attribution.maker if assessment else None
+
+    @property
+    def outcomes(self) -> dict[str, str]:
+        """Overall outcome per policy: ``{"uk-2022-sensitive-sites": "fail", ...}``."""
+        assessment = self.data.assessment
+        return {p: o.value for p, o in assessment.policies} if assessment else {}
+
+    # -- tables -----------------------------------------------------------------------
+    @cached_property
+    def components(self) -> pd.DataFrame:
+        """One row per component and version: supplier and country, purl, best evidence."""
+        return frames.frame(frames.component_rows, self.data)
+
+    @cached_property
+    def endpoints(self) -> pd.DataFrame:
+        """One row per host or address: outbound or why not, role, operator and country."""
+        return frames.frame(frames.endpoint_rows, self.data)
+
+    @property
+    def outbound(self) -> pd.DataFrame:
+        """The endpoints the device may contact."""
+        endpoints = self.endpoints
+        return endpoints[endpoints["outbound"].astype(bool)] if len(endpoints) else endpoints
+
+    @cached_property
+    def verdicts(self) -> pd.DataFrame:
+        """One row per policy verdict: outcome, rationale, facts used, evidence."""
+        return frames.frame(frames.verdict_rows, self.data)
+
+    @cached_property
+    def files(self) -> pd.DataFrame:
+        """Every regular file of the image: size, sha256, type and ELF facts."""
+        return frames.frame(frames.file_rows, self.data)
+
+    @cached_property
+    def problems(self) -> pd.DataFrame:
+        """What the image did to the audit: limits hit, hostile entries, tool failures."""
+        return frames.frame(frames.problem_rows, self.data)
+
+    # -- why? -------------------------------------------------------------------------
+    def explain(self, item: Any) -> Explanation:
+        """The evidence chain behind a verdict, component or endpoint: file, offset, the
+        bytes there, the rule or parser, and for verdicts the facts with their sources.
+        `item` is a verdict id, a component name (``busybox`` or ``busybox@1.01``), a host,
+        or a row of one of the tables."""
+        return explain(self.data, item)
+
+    # -- plots ------------------------------------------------------------------------
+    def plot_endpoints(self) -> Figure:
+        """Outbound endpoints by operator country and role."""
+        from .plots import endpoints_by_country
+
+        return endpoints_by_country(self.endpoints)
+
+    def plot_components(self) -> Figure:
+        """Components by supplier country."""
+        from .plots import components_by_supplier_country
+
+        return components_by_supplier_country(self.components)
+
+    def plot_verdicts(self) -> Figure:
+        """Verdicts per policy, by outcome."""
+        from .plots import verdicts_by_policy
+
+        return verdicts_by_policy(self.verdicts)
+
+    # -- outputs ----------------------------------------------------------------------
+    def to_cyclonedx(
+        self, path: str | os.PathLike[str] | None = None, *, format: str = "json"
+    ) -> str:
+        """The CycloneDX 1.6 SBOM (JSON or XML, schema-validated); written to `path` if
+        given. Returns the text."""
+        from .sbom import serialize
+
+        text = serialize(self.data, format)
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def to_html(self, path: str | os.PathLike[str]) -> Path:
+        """The self-contained HTML report for readers who do not read JSON."""
+        from .report import write_html
+
+        return write_html(self.data, path)
+
+    def to_json(self, path: str | os.PathLike[str]) -> Path:
+        """The full result document, which `fwaudit.load` reopens."""
+        from .results import result_to_json
+
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(result_to_json(self.data), encoding="utf-8")
+        return target
+
+    # -- display ----------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """The headline facts as a dict."""
+        maker = self.maker
+        return {
+            "image": self.image,
+            "sha256": self.sha256,
+            "maker": f"{maker.name} ({maker.country or '?'})" if maker else None,
+            "components": len(self.data.components),
+            "outbound endpoints": len(self.data.outbound),
+            "problems": len(self.data.all_problems),
+            **{f"policy {p}": o for p, o in self.outcomes.items()},
+        }
+
+    def top_risks(self, limit: int = TOP_RISKS) -> list[str]:
+        """The first fail (then review) verdicts' rationales."""
+        verdicts = self.data.assessment.verdicts if self.data.assessment else ()
+        ranked = [v for v in verdicts if v.outcome is Outcome.FAIL] + [
+            v for v in verdicts if v.outcome is Outcome.REVIEW
+        ]
+        return [f"{v.outcome.value}: {v.rationale} [{v.id}]" for v in ranked[:limit]]
+
+    def __repr__(self) -> str:
+        lines = [f"<AuditResult {self.image}>"]
+        lines += [f"  {key}: {value}" for key, value in self.summary().items() if value is not None]
+        lines += [f"  {risk}" for risk in self.top_risks()]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colours = {"fail": "#c62828", "review": "#b26a00", "pass": "#2e7d32"}
+        badges = " ".join(
+            f'<span style="background:{colours[o]};color:#fff;border-radius:9px;'
+            f'padding:1px 8px;font-size:12px">{html.escape(p)}: {o}</span>'
+            for p, o in self.outcomes.items()
+        )
+        maker = self.maker
+        who = f"{html.escape(maker.name)} ({maker.country or '?'})" if maker else "not attributed"
+        data = self.data
+        risks = "".join(f"<li>{html.escape(r)}</li>" for r in self.top_risks())
+        return (
+            f"<div><strong>{html.escape(self.image)}</strong> "
+            f'<code style="font-size:11px">{self.sha256[:16]}…</code><br>'
+            f"maker: {who} &middot; {len(data.components)} components &middot; "
+            f"{len(data.outbound)} outbound endpoints &middot; "
+            f"{len(data.all_problems)} problems<br>{badges}"
+            + (f"<br>top risks:<ol>{risks}</ol>" if risks else "<br>no fail or review verdict")
+            + "</div>"
+        )

@@ -1,0 +1,240 @@
+"""A fwaudit CycloneDX JSON SBOM read back into `AuditData`, so `fwaudit.load` and
+`fwaudit.diff` work on SBOMs handed over without the image.
+
+What the SBOM carries comes back: the firmware and its maker, components with their
+occurrences (path, offset, method, matched text), outbound endpoints as services with
+operator and evidence, policy outcomes and every verdict with its facts. What it does not
+carry (the file list, ELF facts, endpoints that are not outbound) stays empty.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .model import (
+    Assessment,
+    Attribution,
+    AuditData,
+    Component,
+    Endpoint,
+    Evidence,
+    Fact,
+    Geography,
+    Image,
+    Outcome,
+    Party,
+    Technique,
+    UnpackOutcome,
+    Verdict,
+)
+from .sbom import NAMESPACE
+
+TECHNIQUES = {t.value: t for t in Technique}
+
+
+def is_fwaudit_sbom(document: Any) -> bool:
+    return isinstance(document, dict) and document.get("bomFormat") == "CycloneDX"
+
+
+def sbom_to_data(document: dict[str, Any], *, source: Path | None = None) -> AuditData:
+    """Rebuild the findings of a fwaudit SBOM (JSON, already parsed)."""
+    metadata = document.get("metadata") or {}
+    firmware = metadata.get("component") or {}
+    if not firmware:
+        raise InputError("the SBOM has no metadata.component (not a fwaudit firmware SBOM)")
+    props = _properties(firmware)
+    sha256 = next(
+        (h["content"] for h in firmware.get("hashes", ()) if h.get("alg") == "SHA-256"), ""
+    )
+    image = Image(
+        path=Path(firmware.get("name", "firmware")),
+        sha256=sha256,
+        size=int(_first(props, "image:size") or 0),
+    )
+    unpack = UnpackOutcome(
+        root=Path(source.parent if source else "."),
+        backend=_first(props, "unpack:backend") or "unknown",
+        tool_version=_first(props, "unpack:tool") or "unknown",
+        nodes=(),
+        problems=(),
+        seconds=0.0,
+    )
+    components = tuple(_component(c) for c in document.get("components", ()))
+    endpoints = tuple(_endpoint(s) for s in document.get("services", ()))
+    verdicts = tuple(_verdict(json.loads(v)) for v in props.get("verdict", ()))
+    maker = _party(metadata.get("manufacturer"))
+    attribution = Attribution(
+        maker=maker,
+        confidence=float(_first(props, "maker:confidence") or 0.0),
+        evidence=(),
+        declared=_first(props, "declared-vendor"),
+        mismatch=_first(props, "declared-vendor:mismatch"),
+        firmware_date=_first(props, "firmware-date"),
+        device_class=_first(props, "device-class") or "unknown",
+    )
+    policies = tuple(
+        (name.removeprefix("policy:"), Outcome(values[0]))
+        for name, values in sorted(props.items())
+        if name.startswith("policy:")
+    )
+    suppliers = tuple(
+        (f"{c['name']}@{c.get('version') or 'unknown'}", party)
+        for c in document.get("components", ())
+        if (party := _party(c.get("supplier")))
+    )
+    geography = tuple(
+        Geography(host=s["name"], operator=_party(s.get("provider")))
+        for s in document.get("services", ())
+    )
+    return AuditData(
+        image=image,
+        unpack=unpack,
+        fwaudit_version=_tool_version(metadata),
+        toolchain=tuple(props.get("toolchain", ())),
+        components=tuple(sorted(components, key=lambda c: c.sort_key)),
+        endpoints=endpoints,
+        assessment=Assessment(
+            attribution=attribution,
+            suppliers=suppliers,
+            geography=geography,
+            verdicts=verdicts,
+            policies=policies,
+            data_as_of=_first(props, "jurisdiction:data-as-of") or "",
+        ),
+    )
+
+
+def load_sbom(path: Path) -> AuditData:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{path}: not a CycloneDX JSON SBOM ({exc})") from exc
+    if not is_fwaudit_sbom(document):
+        raise InputError(f"{path}: not a CycloneDX JSON SBOM")
+    return sbom_to_data(document, source=path)
+
+
+def _properties(item: dict[str, Any]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for prop in item.get("properties", ()):
+        name = prop.get("name", "")
+        if name.startswith(f"{NAMESPACE}:"):
+            found.setdefault(name.removeprefix(f"{NAMESPACE}:"), []).append(prop.get("value", ""))
+    return found
+
+
+def _first(props: dict[str, list[str]], name: str) -> str | None:
+    values = props.get(name)
+    return values[0] if values else None
+
+
+def _party(entity: dict[str, Any] | None) -> Party | None:
+    if not entity or not entity.get("name"):
+        return None
+    country = (entity.get("address") or {}).get("country")
+    return Party(org=None, name=entity["name"], country=country)
+
+
+def _tool_version(metadata: dict[str, Any]) -> str:
+    tools = (metadata.get("tools") or {}).get("components", ())
+    return next((t.get("version", "") for t in tools if t.get("name") == "fwaudit"), "")
+
+
+def _component(item: dict[str, Any]) -> Component:
+    evidence = item.get("evidence") or {}
+    methods: dict[str, tuple[Technique, float]] = {}
+    for identity in evidence.get("identity", ()):
+        for method in identity.get("methods", ()):
+            name = str(method.get("value", "")).split(": ", 1)[0]
+            technique = TECHNIQUES.get(method.get("technique", ""), Technique.BINARY)
+            methods[name] = (technique, float(method.get("confidence", 0.5)))
+    found = []
+    for occurrence in evidence.get("occurrences", ()):
+        method, _, matched = str(occurrence.get("additionalContext", "")).partition(": ")
+        technique, confidence = methods.get(method, (Technique.BINARY, 0.5))
+        location = occurrence.get("location", "")
+        found.append(
+            Evidence(
+                path="" if location == "<image>" else location,
+                offset=occurrence.get("offset"),
+                method=method or "sbom",
+                matched=matched,
+                technique=technique,
+                confidence=confidence,
+            )
+        )
+    purl = item.get("purl", "")
+    vendor = purl.split("/")[1] if purl.count("/") >= 2 else ""
+    cpe = ":".join(item["cpe"].split(":")[3:5]) if item.get("cpe") else ""
+    website = next(
+        (r["url"] for r in item.get("externalReferences", ()) if r.get("type") == "website"), ""
+    )
+    return Component(
+        name=item["name"],
+        version=item.get("version"),
+        vendor=vendor,
+        purl_type=purl[4:].split("/")[0] if purl.startswith("pkg:") else "generic",
+        cpe=cpe,
+        website=website,
+        evidence=tuple(found),
+        description=item.get("description", ""),
+    )
+
+
+def _endpoint(service: dict[str, Any]) -> Endpoint:
+    props = _properties(service)
+    evidence = []
+    for text in props.get("evidence", ()):
+        where, _, matched = text.partition(": ")
+        path, _, offset = where.rpartition("@")
+        evidence.append(
+            Evidence(
+                path="" if path == "<image>" else path,
+                offset=int(offset) if offset.isdigit() else None,
+                method="endpoint-regex",
+                matched=matched,
+                technique=Technique.BINARY,
+                confidence=0.8,
+            )
+        )
+    urls = tuple(str(u) for u in service.get("endpoints", ())) + tuple(
+        props.get("endpoint:url", ())
+    )
+    return Endpoint(
+        host=service["name"],
+        kind=_first(props, "endpoint:kind") or "hostname",
+        outbound=True,
+        evidence=tuple(evidence),
+        urls=urls,
+        role=_first(props, "endpoint:role"),
+        components=tuple(props.get("component", ())),
+    )
+
+
+def _verdict(raw: dict[str, Any]) -> Verdict:
+    return Verdict(
+        policy=raw["policy"],
+        rule=raw["rule"],
+        subject_kind=raw["subject_kind"],
+        subject=raw["subject"],
+        outcome=Outcome(raw["outcome"]),
+        rationale=raw["rationale"],
+        facts=tuple(
+            Fact(f["ref"], f["statement"], tuple(f["sources"]), f["as_of"])
+            for f in raw.get("facts", ())
+        ),
+        evidence=tuple(
+            Evidence(
+                e["path"],
+                e["offset"],
+                e["method"],
+                e["matched"],
+                TECHNIQUES.get(e.get("technique", ""), Technique.BINARY),
+                e["confidence"],
+            )
+            for e in raw.get("evidence", ())
+        ),
+    )

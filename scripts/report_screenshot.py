@@ -1,0 +1,61 @@
+"""Render the built-in sample's HTML report in headless Chromium and keep the screenshot
+the README shows (docs/report.png).
+
+    .venv/bin/python scripts/report_screenshot.py [--out docs/report.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import fwaudit
+
+REPO = Path(__file__).resolve().parent.parent
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "report.png")
+    parser.add_argument("--height", type=int, default=2200)
+    args = parser.parse_args()
+    browser = shutil.which("chromium") or sys.exit("Debian chromium is not installed")
+    result = fwaudit.audit(
+        REPO / "build" / "sample" / "ipcam-sample.bin", declared_vendor="Acme Cameras Ltd"
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        page = result.to_html(Path(scratch) / "report.html")
+        subprocess.run(
+            [
+                browser,
+                *FLAGS,
+                f"--user-data-dir={scratch}/profile",
+                f"--screenshot={args.out.resolve()}",
+                f"--window-size=1200,{args.height}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    print(f"screenshot written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
