@@ -15,6 +15,18 @@ from . import __version__
 from .model import AuditData, Outcome, Severity, Verdict
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# headless Chromium that stays off the network (the report has no external resources)
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
 ORDER = {Outcome.FAIL: 0, Outcome.REVIEW: 1, Outcome.PASS: 2}
 
 

@@ -14,19 +14,9 @@ import tempfile
 from pathlib import Path
 
 import fwaudit
+from fwaudit.report import CHROMIUM_FLAGS
 
 REPO = Path(__file__).resolve().parent.parent
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
 
 
 def main() -> int:
@@ -43,7 +33,7 @@ def main() -> int:
         subprocess.run(
             [
                 browser,
-                *FLAGS,
+                *CHROMIUM_FLAGS,
                 f"--user-data-dir={scratch}/profile",
                 f"--screenshot={args.out.resolve()}",
                 f"--window-size=1200,{args.height}",

@@ -12,20 +12,9 @@ import pytest
 
 import fwaudit
 from fwaudit.cli import main
-from fwaudit.report import render_html
+from fwaudit.report import CHROMIUM_FLAGS, render_html
 from tests.jurisdiction.cameras import CN_CLOUDS, camera_image
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
 FAIL_RED = (0xC6, 0x28, 0x28)
 
 
