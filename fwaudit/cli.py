@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 
 from . import __version__
-from .api import Auditor
 from .batch.worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .errors import ConfigError, FwauditError, InputError
 from .model import AuditData, Severity
@@ -183,6 +182,8 @@ def _add_diff(commands: Any) -> None:
 
 
 def _audit(args: argparse.Namespace) -> AuditData:
+    from .api import Auditor
+
     auditor = Auditor(
         backends=args.backends or DEFAULT_BACKENDS,
         cache_dir=args.cache_dir,
@@ -341,6 +342,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.source.name.endswith((".json", ".cdx")):
         verdicts = verdicts_from_sbom(args.source)
     else:
+        from .api import Auditor
+
         verdicts = verdicts_of(Auditor(cache_dir=args.cache_dir).audit_data(args.source))
     chosen = select(verdicts, args.finding) if args.finding else verdicts
     if not chosen:
