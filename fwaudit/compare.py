@@ -36,11 +36,13 @@ class Diff:
 
     @property
     def empty(self) -> bool:
+        """True when nothing changed."""
         return not any(
             getattr(self, name) for name in self.__dataclass_fields__ if name not in ("old", "new")
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The changes as plain data (for JSON)."""
         return asdict(self)
 
     @property

@@ -40,6 +40,7 @@ def purl(name: str, version: str | None, purl_type: str, vendor: str) -> str:
 
 
 def component_rows(data: AuditData) -> list[dict[str, Any]]:
+    """One row per component: version, supplier and country, purl, CPE, best evidence."""
     assessment = data.assessment
     rows = []
     for c in data.components:
@@ -61,6 +62,7 @@ def component_rows(data: AuditData) -> list[dict[str, Any]]:
 
 
 def endpoint_rows(data: AuditData) -> list[dict[str, Any]]:
+    """One row per endpoint: outbound or the reason not, role, operator, countries."""
     assessment = data.assessment
     rows = []
     for e in data.endpoints:
@@ -86,6 +88,7 @@ def endpoint_rows(data: AuditData) -> list[dict[str, Any]]:
 
 
 def verdict_rows(data: AuditData) -> list[dict[str, Any]]:
+    """One row per verdict: policy, rule, subject, outcome, rationale, facts used."""
     verdicts = data.assessment.verdicts if data.assessment else ()
     return [
         {
@@ -105,6 +108,7 @@ def verdict_rows(data: AuditData) -> list[dict[str, Any]]:
 
 
 def file_rows(data: AuditData) -> list[dict[str, Any]]:
+    """One row per regular file: size, sha256, type and ELF facts."""
     rows = []
     for f in data.files:
         elf = f.elf
@@ -127,6 +131,7 @@ def file_rows(data: AuditData) -> list[dict[str, Any]]:
 
 
 def problem_rows(data: AuditData) -> list[dict[str, Any]]:
+    """One row per problem the audit recorded."""
     return [
         {
             "stage": p.stage,

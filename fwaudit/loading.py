@@ -96,6 +96,7 @@ class Fleet:
         return fleet_policies(self.fleet)
 
     def summary(self) -> dict[str, Any]:
+        """Counts: images, ok, errors, images failing a policy."""
         fleet = self.fleet
         return {
             "images": len(fleet),

@@ -7,21 +7,30 @@ is unknown); colours are fixed per outcome so fail is always red.
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from matplotlib.figure import Figure
+
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.figure import Figure
 
 OUTCOME_COLOURS = {"fail": "#c62828", "review": "#f9a825", "pass": "#2e7d32"}
 UNKNOWN = "?"
 
 
-def _figure(rows: int = 1, *, height: float = 3.2) -> tuple[Figure, object]:
-    from matplotlib.figure import Figure
+class Plot(Figure):
+    """A matplotlib `Figure` that Jupyter shows as a PNG whatever the plotting backend."""
 
-    figure = Figure(figsize=(7.5, max(height, 0.45 * rows + 1.2)), layout="constrained")
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=96)
+        return buffer.getvalue()
+
+
+def _figure(rows: int = 1, *, height: float = 3.2) -> tuple[Figure, object]:
+    figure = Plot(figsize=(7.5, max(height, 0.45 * rows + 1.2)), layout="constrained")
     return figure, figure.add_subplot()
 
 

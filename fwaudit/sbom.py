@@ -158,6 +158,7 @@ def _assessment_properties(assessment: Assessment) -> list[Property]:
 
 
 def verdict_json(verdict: Verdict) -> str:
+    """A verdict as the JSON text the SBOM carries (`fwaudit:verdict`)."""
     record = asdict(verdict)
     record["id"] = verdict.id
     record["outcome"] = verdict.outcome.value
@@ -387,8 +388,10 @@ def serialize(result: AuditData, fmt: str = "json", *, timestamp: datetime | Non
 
 
 def to_json(result: AuditData, *, timestamp: datetime | None = None) -> str:
+    """The CycloneDX 1.6 JSON SBOM, validated."""
     return serialize(result, "json", timestamp=timestamp)
 
 
 def to_xml(result: AuditData, *, timestamp: datetime | None = None) -> str:
+    """The CycloneDX 1.6 XML SBOM, validated."""
     return serialize(result, "xml", timestamp=timestamp)

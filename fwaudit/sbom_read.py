@@ -36,6 +36,7 @@ TECHNIQUES = {t.value: t for t in Technique}
 
 
 def is_fwaudit_sbom(document: Any) -> bool:
+    """Whether a parsed JSON document is a CycloneDX BOM."""
     return isinstance(document, dict) and document.get("bomFormat") == "CycloneDX"
 
 
@@ -108,6 +109,7 @@ def sbom_to_data(document: dict[str, Any], *, source: Path | None = None) -> Aud
 
 
 def load_sbom(path: Path) -> AuditData:
+    """Read a fwaudit CycloneDX JSON SBOM file back into `AuditData`."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:

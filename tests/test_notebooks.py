@@ -48,3 +48,4 @@ def test_notebook_executes(
     assert not errors
     shown = [o for c in book.cells if c.cell_type == "code" for o in c.outputs]
     assert any("text/html" in o.get("data", {}) for o in shown)  # tables and results render
+    assert any("image/png" in o.get("data", {}) for o in shown)  # plots show inline

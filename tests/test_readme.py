@@ -3,6 +3,7 @@ order, in one namespace, from the repository root), and every public name is doc
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 from pathlib import Path
@@ -34,21 +35,57 @@ def test_the_python_tour_runs_as_written(
     assert isinstance(namespace["result"], fwaudit.AuditResult)
 
 
+PUBLIC_MODULES = [
+    "fwaudit.api",
+    "fwaudit.result",
+    "fwaudit.explanation",
+    "fwaudit.frames",
+    "fwaudit.plots",
+    "fwaudit.report",
+    "fwaudit.loading",
+    "fwaudit.compare",
+    "fwaudit.results",
+    "fwaudit.sbom",
+    "fwaudit.sbom_read",
+    "fwaudit.batch",
+    "fwaudit.batch.jobs",
+    "fwaudit.batch.store",
+    "fwaudit.batch.tables",
+    "fwaudit.batch.worker",
+    "fwaudit.batch.runners",
+    "fwaudit.batch.guard",
+    "fwaudit.batch.progress",
+]
+
+
+def _members(name: str, item: object) -> list[tuple[str, object]]:
+    found = [(name, item)]
+    if inspect.isclass(item):
+        for member, value in vars(item).items():
+            target = value.fget if isinstance(value, property) else value
+            target = getattr(target, "func", target)  # cached_property
+            ours = getattr(target, "__module__", None) == item.__module__  # not inherited
+            if not member.startswith("_") and inspect.isfunction(target) and ours:
+                found.append((f"{name}.{member}", target))
+    return found
+
+
 def public_callables() -> list[tuple[str, object]]:
+    """fwaudit.__all__ and every public function and class of the API modules."""
     found = []
     for name in fwaudit.__all__:
         item = getattr(fwaudit, name)
-        if inspect.isfunction(item):
-            found.append((name, item))
-        elif inspect.isclass(item) and not issubclass(item, BaseException):
-            found.append((name, item))
-            for member, value in vars(item).items():
-                if member.startswith("_"):
-                    continue
-                target = value.fget if isinstance(value, property) else value
-                target = getattr(target, "func", target)  # cached_property
-                if inspect.isfunction(target):
-                    found.append((f"{name}.{member}", target))
+        if inspect.isfunction(item) or (
+            inspect.isclass(item) and not issubclass(item, BaseException)
+        ):
+            found += _members(name, item)
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name, item in vars(module).items():
+            if name.startswith("_") or getattr(item, "__module__", None) != module_name:
+                continue
+            if inspect.isfunction(item) or inspect.isclass(item):
+                found += _members(f"{module_name}.{name}", item)
     return found
 
 

@@ -70,6 +70,7 @@ class BatchReport:
         return pd.read_parquet(self.tables["findings.parquet"])
 
     def rate(self) -> str:
+        """Images audited per second in this run, as text."""
         if not self.audited or not self.seconds:
             return "-"
         return f"{self.audited / self.seconds:.2f} images/s"

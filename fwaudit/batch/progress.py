@@ -54,6 +54,7 @@ class BatchProgress:
         self._task: Any = None
 
     def start(self, total: int, *, reused: int, duplicates: int) -> None:
+        """Announce the run and show the bar (terminal) for `total` images."""
         self.total = total
         if self.mode == "quiet":
             return
@@ -75,6 +76,7 @@ class BatchProgress:
             self._task = self._bar.add_task("audit", total=total, failures=0)
 
     def advance(self, record: dict[str, Any]) -> None:
+        """One image finished (its record is written)."""
         self.done += 1
         if record.get("status") != "ok":
             self.failures += 1
@@ -91,6 +93,7 @@ class BatchProgress:
             )
 
     def close(self) -> None:
+        """Take the bar down."""
         if self._bar is not None:
             self._bar.stop()
             self._bar = None

@@ -34,6 +34,7 @@ class ResultStore:
         self.images.mkdir(parents=True, exist_ok=True)
 
     def folder(self, sha256: str) -> Path:
+        """The folder of one image (a sha256 is the only name it accepts)."""
         if not SHA256.fullmatch(sha256):
             raise ValueError(f"not a sha256: {sha256!r}")
         return self.images / sha256
