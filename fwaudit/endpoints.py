@@ -36,6 +36,8 @@ URL_TAIL = re.compile(rb"[^\s\"'<>()\x00-\x1f\x7f-\xff]{0,200}")
 SCHEME = re.compile(rb"([A-Za-z][A-Za-z0-9+]{1,9})://$")
 VERSION_BEFORE = re.compile(rb"(?i)\b(?:ver(?:sion)?|v|release|rev|build|linux|kernel)[ :=_-]*$")
 PORT = re.compile(rb":(\d{1,5})(?!\d)")
+# a line that starts as a comment in shell, Lua, C, JavaScript or INI text
+COMMENT = re.compile(rb"[ \t]*(?:#|--|//|/\*|\*|;)")
 PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\r\n"
 # IPv6: a literal-first seed (searched at C speed) and the token around it
 IPV6_SEED = re.compile(rb":[0-9A-Fa-f]{0,4}:")
@@ -215,6 +217,10 @@ def _sight(
         sighting.contexts.add("resolver")
     if b"%" in line:
         sighting.contexts.add("format")
+    if b"placeholder" in before:
+        sighting.contexts.add("placeholder")
+    line_start = data.rfind(b"\n", left, start) + 1 or left
+    sighting.contexts.add("comment" if COMMENT.match(data, line_start, start) else "live-line")
     return sighting
 
 
@@ -288,7 +294,17 @@ def _candidate(data: bytes, start: int, end: int, left: int) -> tuple[str, str |
         return host, url, email
     if url is None and dotted:
         return None
+    if url is None and _in_code(data, start, end):
+        return None
     return (host, url, email) if _plausible(host, token, url is not None) else None
+
+
+def _in_code(data: bytes, start: int, end: int) -> bool:
+    """`process.info(`, `net.netfilter.nf_conntrack`, `$sys.log`: a call or part of a
+    longer identifier, not a host name."""
+    after = data[end : end + 1]
+    before = data[start - 1 : start] if start else b""
+    return after in (b"(", b"_") or before in (b"_", b"$")
 
 
 def _url(data: bytes, start: int, end: int, host: str) -> str | None:
@@ -332,6 +348,8 @@ def classify(
     reason = (
         _address_reason(address, sighting) if address else _name_reason(host, sighting, doc_hosts)
     )
+    if reason is None and "comment" in sighting.contexts and "live-line" not in sighting.contexts:
+        reason = "only in comments or commented-out settings (not in effect)"
     if reason:
         return False, None, reason
     return True, _role(host, sighting), None
@@ -339,18 +357,22 @@ def classify(
 
 def _name_reason(host: str, sighting: _Sighting, doc_hosts: set[str]) -> str | None:
     not_outbound, _ = _rules()
-    if "email" in sighting.contexts and not sighting.urls:
+    contexts = sighting.contexts
+    if "email" in contexts and not sighting.urls:
         return "domain of an e-mail address (author or support contact)"
-    if "format" in sighting.contexts and all("%" in e.matched for e in sighting.evidence):
+    if "format" in contexts and all("%" in e.matched for e in sighting.evidence):
         return "format string or template"
     reason = next((r for _, r, suffixes in not_outbound if _suffix_match(host, suffixes)), None)
-    if reason:
-        return reason
-    if "xmlns" in sighting.contexts:
-        return "XML/SOAP namespace or schema identifier, never dereferenced"
-    if _suffix_match(host, tuple(doc_hosts)):
-        return "documentation or homepage link of a component found in the same file"
-    return None
+    reason = reason or next((r for c, r in CONTEXT_REASONS if c in contexts), None)
+    if reason is None and _suffix_match(host, tuple(doc_hosts)):
+        reason = "documentation or homepage link of a component found in the same file"
+    return reason
+
+
+CONTEXT_REASONS = (
+    ("xmlns", "XML/SOAP namespace or schema identifier, never dereferenced"),
+    ("placeholder", "example value shown in a form field (placeholder)"),
+)
 
 
 ADDRESS_CHECKS = (

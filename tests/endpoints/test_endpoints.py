@@ -48,6 +48,8 @@ def test_code_and_file_names_are_not_hosts() -> None:
     data = (
         b"\x00Array.prototype.slice.call\x00libcrypto.so\x00cf.key1.select\x00"
         b".data.rel.ro\x00ptr->value.cr\x00t.61.so\x00"
+        b"function process.info(key)\n"  # a Lua call, not a host
+        b"net.netfilter.nf_conntrack_max=16384\n"  # a sysctl key
     )
     assert scan(data) == {}
 
@@ -67,6 +69,10 @@ def test_code_and_file_names_are_not_hosts() -> None:
         (b"\x00tplinklogin.net\x00", "tplinklogin.net", "local administration"),
         (b"\x00Harald Welte <laforge@gnumonks.org>\x00", "gnumonks.org", "e-mail"),
         (b"\x00OpenSSL 1.3.6.1.4 version 1.0.0.19\x00", "1.0.0.19", "version"),
+        (b"o.placeholder='ihost.netflix.com';\n", "ihost.netflix.com", "placeholder"),
+        (b"-- See http://lua-users.org/wiki/Filters\n", "lua-users.org", "comments"),
+        (b"#list bogusnxdomain '64.94.110.11'\n", "64.94.110.11", "commented-out"),
+        (b"  # 220-mail.example-isp.com ESMTP Exim\n", "220-mail.example-isp.com", "comments"),
     ],
 )
 def test_not_outbound_with_the_reason(data: bytes, host: str, reason: str) -> None:
@@ -74,6 +80,14 @@ def test_not_outbound_with_the_reason(data: bytes, host: str, reason: str) -> No
     outbound, role, why = classify(host, sighting, set())
     assert not outbound and role is None
     assert reason in why
+
+
+def test_a_host_in_a_comment_and_in_a_live_setting_is_outbound() -> None:
+    data = b'# see https://dev.openwrt.org/ticket/4108\nlocal ping_host = "dev.openwrt.org"\n'
+    outbound, _, why = classify(
+        "dev.openwrt.org", scan(data, kind="text")["dev.openwrt.org"], set()
+    )
+    assert outbound and why is None
 
 
 def test_documentation_link_of_a_component_in_the_same_file() -> None:
