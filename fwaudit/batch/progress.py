@@ -37,8 +37,11 @@ def default_mode(quiet: bool = False) -> Mode:
 
 class _Rate(ProgressColumn):
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:.2f} img/s" if speed else "- img/s", style="cyan")
+        """Images per second since the start (rich's own estimate jumps when two images
+        finish together)."""
+        elapsed = task.elapsed or 0.0
+        rate = task.completed / elapsed if task.completed and elapsed > 0 else None
+        return Text(f"{rate:.2f} img/s" if rate else "- img/s", style="cyan")
 
 
 class BatchProgress:
