@@ -1,5 +1,5 @@
 # fwaudit: two commands on a fresh machine.
-#   make demo   set up, build the sample firmware, audit it into demo-out/sample.cdx.json
+#   make demo   set up, build the sample firmware, audit it into demo-out/ (SBOM + HTML report)
 #   make test   set up, build the sample firmware, lint and run the whole test suite
 #               (installs Debian chromium for the HTML report test)
 PYTHON ?= python3
@@ -26,7 +26,7 @@ $(SAMPLE): scripts/build_sample.py | $(STAMP)
 	$(BIN)/python scripts/build_sample.py build/sample
 
 demo: setup sample
-	$(BIN)/fwaudit scan $(SAMPLE) -o demo-out/sample.cdx.json
+	$(BIN)/fwaudit scan $(SAMPLE) -o demo-out/sample.cdx.json --report demo-out/sample-report.html
 
 lint: setup
 	$(BIN)/ruff check .
