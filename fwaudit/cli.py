@@ -337,19 +337,25 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import render, select, verdicts_from_sbom, verdicts_of
+    from .explanation import explain
 
     if args.source.name.endswith((".json", ".cdx")):
-        verdicts = verdicts_from_sbom(args.source)
+        from .loading import load
+
+        data = load(args.source).data
     else:
         from .api import Auditor
 
-        verdicts = verdicts_of(Auditor(cache_dir=args.cache_dir).audit_data(args.source))
-    chosen = select(verdicts, args.finding) if args.finding else verdicts
+        data = Auditor(cache_dir=args.cache_dir).audit_data(args.source)
+    verdicts = data.assessment.verdicts if data.assessment else ()
+    finding = args.finding
+    chosen = [v for v in verdicts if v.id == finding] or [
+        v for v in verdicts if finding in v.id or finding == v.subject
+    ]
     if not chosen:
-        known = "\n  ".join(v["id"] for v in verdicts)
-        raise InputError(f"no verdict matches {args.finding!r}; verdicts:\n  {known}")
-    print("\n\n".join(render(v) for v in chosen))
+        known = "\n  ".join(v.id for v in verdicts)
+        raise InputError(f"no verdict matches {finding!r}; verdicts:\n  {known}")
+    print("\n\n".join(str(explain(data, v)) for v in chosen))
     return EXIT_OK
 
 

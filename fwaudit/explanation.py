@@ -42,7 +42,7 @@ class Explanation:
         for place in self.places:
             ev = place.evidence
             lines.append(
-                f"    {ev.path or '<image>'} @ {ev.offset} ({ev.method}, {ev.technique.value}, "
+                f"    {ev.path or '<image>'}@{ev.offset} ({ev.method}, {ev.technique.value}, "
                 f"confidence {ev.confidence}): {ev.matched[:100]!r}"
             )
             if place.dump:
@@ -139,7 +139,7 @@ def _places(data: AuditData, evidence: tuple[Evidence, ...], limit: int = 8) -> 
 
 def _dump(data: AuditData, evidence: Evidence) -> str | None:
     """A hex dump of the bytes at the evidence's offset, if the file is still on disk."""
-    if evidence.offset is None:
+    if evidence.offset is None or not data.files:  # no files: read from an SBOM, no tree
         return None
     path = data.image.path if evidence.path == "" else Path(data.unpack.root) / evidence.path
     try:

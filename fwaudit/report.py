@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .model import AuditData, Outcome, Severity, Verdict
+from .frames import component_rows, endpoint_rows
+from .model import Attribution, AuditData, Outcome, Severity, Verdict
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # headless Chromium that stays off the network (the report has no external resources)
@@ -56,31 +57,18 @@ def _context(data: AuditData, *, plots: bool) -> dict[str, Any]:
     verdicts = assessment.verdicts if assessment else ()
     attribution = assessment.attribution if assessment else None
     components = [
-        {
-            "name": c.name,
-            "version": c.version,
-            "supplier": (s.name if (s := assessment.supplier(c)) else c.vendor)
-            if assessment
-            else c.vendor,
-            "country": s.country if assessment and (s := assessment.supplier(c)) else None,
-            "evidence": c.evidence,
-        }
-        for c in data.components
+        {**row, "country": row["supplier_country"], "evidence": c.evidence}
+        for row, c in zip(component_rows(data), data.components, strict=True)
     ]
-    outbound = []
-    for e in data.outbound:
-        where = assessment.where(e.host) if assessment else None
-        operator = where.operator if where else None
-        outbound.append(
-            {
-                "host": e.host,
-                "role": e.role,
-                "operator": operator.name if operator else None,
-                "country": (operator.country if operator else None)
-                or (where.registration_country if where else None),
-                "evidence": e.evidence,
-            }
-        )
+    outbound = [
+        {
+            **row,
+            "country": row["operator_country"] or row["registration_country"],
+            "evidence": e.evidence,
+        }
+        for row, e in zip(endpoint_rows(data), data.endpoints, strict=True)
+        if e.outbound
+    ]
     problems = sorted(
         data.all_problems, key=lambda p: (p.severity is not Severity.ERROR, p.kind, p.path)
     )
@@ -89,7 +77,7 @@ def _context(data: AuditData, *, plots: bool) -> dict[str, Any]:
         "generated": datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "image": data.image,
         "maker": attribution.maker if attribution else None,
-        "attribution": attribution or _NO_ATTRIBUTION,
+        "attribution": attribution or Attribution(maker=None, confidence=0.0, evidence=()),
         "policies": _policies(assessment.policies if assessment else (), verdicts),
         "findings": _findings(verdicts),
         "components": components,
@@ -98,17 +86,6 @@ def _context(data: AuditData, *, plots: bool) -> dict[str, Any]:
         "plots": _plots(data) if plots else [],
         "data_as_of": assessment.data_as_of if assessment else None,
     }
-
-
-class _NoAttribution:
-    confidence = 0.0
-    declared = None
-    mismatch = None
-    device_class = "unknown"
-    firmware_date = None
-
-
-_NO_ATTRIBUTION = _NoAttribution()
 
 
 def _policies(outcomes: tuple[tuple[str, Outcome], ...], verdicts: tuple[Verdict, ...]) -> list:
@@ -143,7 +120,7 @@ def _findings(verdicts: tuple[Verdict, ...]) -> list[Verdict]:
 
 
 def _plots(data: AuditData) -> list[tuple[str, str]]:
-    from . import frames, plots
+    from . import frames, plots  # matplotlib only when plots are wanted
 
     figures = [
         ("Verdicts per policy", plots.verdicts_by_policy(frames.frame(frames.verdict_rows, data))),

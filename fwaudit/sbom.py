@@ -193,14 +193,15 @@ def _service(endpoint: Endpoint, assessment: Assessment | None) -> Service:
     """An outbound endpoint as a service the firmware calls (data flows outbound)."""
     host = f"[{endpoint.host}]" if endpoint.kind == "ipv6" else endpoint.host
     uris = list(endpoint.urls) or [f"//{host}:{port}" for port in endpoint.ports] or [f"//{host}"]
-    valid = [xs for uri in uris if (xs := _service_uri(uri)) is not None]
+    checked = {uri: _service_uri(uri) for uri in uris}
+    valid = [xs for xs in checked.values() if xs is not None]
     properties = [Property(name=f"{NAMESPACE}:endpoint:kind", value=endpoint.kind)]
     # what CycloneDX cannot carry as an endpoint IRI (format strings, IPv6 literals the
     # library escapes) stays visible as text
     properties += [
         Property(name=f"{NAMESPACE}:endpoint:url", value=uri)
-        for uri in uris
-        if _service_uri(uri) is None
+        for uri, xs in checked.items()
+        if xs is None
     ]
     if endpoint.role:
         properties.append(Property(name=f"{NAMESPACE}:endpoint:role", value=endpoint.role))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,7 +164,7 @@ class _Plan:
 def _plan(jobs: list[Job], store: ResultStore, settings: Settings, *, retry_failed: bool) -> _Plan:
     """Hash every input, keep one job per distinct image, reuse finished records."""
     plan = _Plan(jobs=[], images={}, tasks=[], records={})
-    settings_key = settings.key()
+    settings_key = settings.key
     for job in jobs:
         try:
             image = Image.from_path(job.path)
@@ -242,16 +243,14 @@ def _record_columns(record: dict[str, Any], folder: Path, out: Path) -> dict[str
 
 def _write_run(report: BatchReport, settings: Settings, inputs: Sequence[Any]) -> None:
     """`batch.json`: what the last run was asked and how it ended."""
-    statuses: dict[str, int] = {}
-    for row in report.rows:
-        statuses[row["status"]] = statuses.get(row["status"], 0) + 1
+    statuses = Counter(row["status"] for row in report.rows)
     run = {
         "fwaudit_version": __version__,
         "signatures_version": signatures_version(),
-        "settings": settings.key(),
+        "settings": settings.key,
         "inputs": [str(i) for i in inputs],
         "images": len(report.rows),
-        "statuses": statuses,
+        "statuses": dict(statuses),
         "audited": report.audited,
         "reused": report.reused,
         "duplicates": report.duplicates,

@@ -15,6 +15,7 @@ import socket
 import time
 import traceback
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,9 +46,10 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT  # seconds per image
     memory_mb: int = DEFAULT_MEMORY_MB  # resident memory of a worker and its tools
 
+    @cached_property
     def key(self) -> str:
         """A digest of what changes an audit's result (not the guards): a result made with
-        another key is redone. Policy files count by content."""
+        another key is redone. Policy files count by content (read once per process)."""
         parts = [repr(self.backends), self.limits.key(), str(self.online)]
         for policy in self.policies or ("<built-in>",):
             path = Path(policy)
@@ -95,7 +97,7 @@ class JobOutput:
             "declared_vendor": task.job.declared_vendor,
             "fwaudit_version": __version__,
             "signatures_version": signatures_version(),
-            "settings": task.settings.key(),
+            "settings": task.settings.key,
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "worker": self.worker,
             "timings": self.timings,
@@ -117,7 +119,7 @@ _AUDITORS: dict[str, Auditor] = {}
 
 def warm_auditor(settings: Settings) -> Auditor:
     """This process's `Auditor` for `settings`, made (rules compiled) on first use."""
-    key = settings.key()
+    key = settings.key
     if key not in _AUDITORS:
         from ..api import Auditor
 
