@@ -124,8 +124,21 @@ def _sources(entry: dict[str, Any]) -> tuple[str, ...]:
     )
 
 
+# Organisations are split over files by what they are: makers, brands, chip and SDK vendors in
+# organisations.yaml; service operators (clouds, resolvers, time, DDNS, P2P, IoT) in operators.yaml
+ORGANISATION_FILES = ("organisations.yaml", "operators.yaml")
+
+
 def _read(folder: Path) -> dict[str, Any]:
-    return {kind: yaml.safe_load((folder / f"{kind}.yaml").read_text()) or {} for kind in KINDS}
+    raw = {kind: yaml.safe_load((folder / f"{kind}.yaml").read_text()) or {} for kind in KINDS}
+    for name in ORGANISATION_FILES[1:]:
+        path = folder / name
+        extra = (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+        twice = sorted(set(extra) & set(raw["organisations"]))
+        if twice:
+            raise DataError(f"{name}: organisations defined twice: {', '.join(twice)}")
+        raw["organisations"].update(extra)
+    return raw
 
 
 def check(folder: Path | None = None) -> list[str]:
