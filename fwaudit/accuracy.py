@@ -55,10 +55,14 @@ def read_maker_labels(path: Path) -> dict[str, str | None]:
     """file -> maker name, or None where the truth is `none`."""
     with path.open(newline="") as handle:
         rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return {r["file"]: (None if r["maker_or_none"] == "none" else r["maker_or_none"]) for r in rows}
+        return {
+            r["file"]: (None if r["maker_or_none"] == "none" else r["maker_or_none"]) for r in rows
+        }
 
 
-def score_endpoints(image: str, data: AuditData, labels: dict[str, tuple[str, str]]) -> EndpointScore:
+def score_endpoints(
+    image: str, data: AuditData, labels: dict[str, tuple[str, str]]
+) -> EndpointScore:
     """Outbound hosts of one audit against one image's labels. A host reported outbound that
     the labels do not hold at all counts as a false positive (the labels list every
     endpoint-like string); `unclear` labels count neither way."""
@@ -73,7 +77,9 @@ def score_endpoints(image: str, data: AuditData, labels: dict[str, tuple[str, st
         else:
             score.false_positives.append((image, host, reason))
     score.missed += [
-        (image, h) for h, (label, _) in sorted(labels.items()) if label == "outbound" and h not in found
+        (image, h)
+        for h, (label, _) in sorted(labels.items())
+        if label == "outbound" and h not in found
     ]
     return score
 
