@@ -1,9 +1,8 @@
-"""Stage 4: hard-coded endpoints (URLs, host names, IP addresses) and where they point.
+"""Endpoint candidates in one file: URLs, host names and IP addresses, each sighting with the
+text around it (`Hit`), for the context rules to judge.
 
-Candidates are found around fast byte anchors in each distinct file (binaries and text
-alike); host names are checked against the Public Suffix List bundled with
-`publicsuffixlist` (never fetched), and every endpoint is classified: outbound (with a role
-where evident) or not, with the reason. Classification data lives in `signatures/endpoints/`.
+Candidates are found around fast byte anchors (binaries and text alike); host names are
+checked against the Public Suffix List bundled with `publicsuffixlist` (never fetched).
 """
 
 from __future__ import annotations
@@ -14,18 +13,13 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import PurePosixPath
 
-import yaml
 from publicsuffixlist import PublicSuffixList
 
-from ._data import signatures_dir
-from .inventory import Inventory
-from .memo import ContentMemo
-from .model import Component, Endpoint, Evidence, FileEntry, Technique
+from ..model import FileEntry
+from .contexts import Hit
 
 MAX_SCAN_BYTES = 64 << 20
-CONFIDENCE = 0.8
 # Printable runs first (strings(1)), then dotted tokens inside them: both are plain character
 # classes, which Python's regex engine runs at C speed; everything else is done per token.
 RUNS = re.compile(rb"[\x20-\x7e\t\r\n]{7,}")
@@ -34,98 +28,41 @@ RUNS = re.compile(rb"[\x20-\x7e\t\r\n]{7,}")
 TOKEN = re.compile(rb"\b(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+")
 URL_TAIL = re.compile(rb"[^\s\"'<>()\x00-\x1f\x7f-\xff]{0,200}")
 SCHEME = re.compile(rb"([A-Za-z][A-Za-z0-9+]{1,9})://$")
-VERSION_BEFORE = re.compile(rb"(?i)\b(?:ver(?:sion)?|v|release|rev|build|linux|kernel)[ :=_-]*$")
 PORT = re.compile(rb":(\d{1,5})(?!\d)")
-# a line that starts as a comment in shell, Lua, C, JavaScript or INI text
-COMMENT = re.compile(rb"[ \t]*(?:#|--|//|/\*|\*|;)")
 PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\r\n"
+BEFORE, AFTER = 200, 80
+PROSE_WINDOW = 300
+MARKUP = re.compile(rb"<[^<>]{0,200}>|&nbsp;|&[a-z]{2,6};")
+WORD = re.compile(rb"\(?[A-Za-z][a-z]+[,.:;!?)]?")  # a word of a sentence, not a path or URL
+CODE_MARKS = re.compile(rb"[=;{}$]|^\s*(#|//|--)|\b(var|function|if|else|return)\b")
 # IPv6: a literal-first seed (searched at C speed) and the token around it
 IPV6_SEED = re.compile(rb":[0-9A-Fa-f]{0,4}:")
 IPV6 = re.compile(rb"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
-DOCUMENTATION_V6 = ipaddress.IPv6Network("2001:db8::/32")
 # Bare names (outside a URL) are only taken under country codes and the legacy generic TLDs:
 # new gTLDs (.call, .select, .menu, .name ...) are mostly code (Array.prototype.slice.call).
 LEGACY_TLDS = frozenset({"com", "net", "org", "edu", "gov", "mil", "int", "info", "biz"})
-URL_PARTS = re.compile(
-    r"^(?P<scheme>[a-z0-9+]+)://(?:[^@/]*@)?(?P<host>\[[0-9a-f:]+\]|[^/:?#]+)"
-    r"(?::(?P<port>\d{1,5}))?",
-    re.IGNORECASE,
-)
 # Two-label names whose last label is a file extension that is also a TLD: libc.so, run.sh
 FILE_EXTENSIONS = frozenset(
-    {
-        "so",
-        "sh",
-        "py",
-        "pl",
-        "pm",
-        "md",
-        "zip",
-        "mov",
-        "rs",
-        "cc",
-        "ko",
-        "ps",
-        "in",
-        "am",
-        "ac",
-        "do",
-        "at",
-        "to",
-        "is",
-        "it",
-        "me",
-        "my",
-        "no",
-        "on",
-        "us",
-        "be",
-        "by",
-        "la",
-        "sa",
-        "se",
-        "st",
-        "tv",
-        "ws",
-        "id",
-        "co",
-        "cf",
-        "db",
-        "mk",
-    }
+    "so sh py pl pm md zip mov rs cc ko ps in am ac do at to is it me my no on us be by la sa "
+    "se st tv ws id co cf db mk bb".split()
 )
-WEB_DOCUMENTS = frozenset({".htm", ".html", ".js", ".css", ".asp", ".php", ".txt"})
 
 
 @dataclass
-class _Sighting:
-    evidence: list[Evidence] = field(default_factory=list)
+class Sighting:
+    """Everything one file (or, merged, one image) shows of one host."""
+
+    hits: list[Hit] = field(default_factory=list)
     urls: set[str] = field(default_factory=set)
     ports: set[int] = field(default_factory=set)
-    contexts: set[str] = field(default_factory=set)  # "xmlns", "resolver", "web-text", ...
+    resolver: bool = False  # named after "nameserver" or "dns"
 
 
 @cache
 def public_suffixes() -> PublicSuffixList:
     """The Public Suffix List bundled with `publicsuffixlist`, parsed once per process."""
     return PublicSuffixList(accept_unknown=False)
-
-
-@cache
-def _rules() -> tuple[list[tuple[str, str, tuple[str, ...]]], list[dict]]:
-    folder = signatures_dir() / "endpoints"
-    lists = yaml.safe_load((folder / "not_outbound.yaml").read_text())
-    not_outbound = [
-        (name, data["reason"], tuple(h.lower() for h in data["hosts"]))
-        for name, data in lists.items()
-    ]
-    roles = yaml.safe_load((folder / "roles.yaml").read_text())
-    return not_outbound, roles
-
-
-def _suffix_match(host: str, suffixes: tuple[str, ...]) -> bool:
-    return any(host == s or host.endswith("." + s) for s in suffixes)
 
 
 @cache
@@ -140,11 +77,10 @@ def valid_host(host: str) -> bool:
     return suffix is not None and suffix != host
 
 
-def scan_entry(entry: FileEntry, data: bytes) -> dict[str, _Sighting]:
+def scan_entry(entry: FileEntry, data: bytes) -> dict[str, Sighting]:
     """Endpoint candidates in one file, keyed by host (lower case) or IP address."""
-    found: dict[str, _Sighting] = defaultdict(_Sighting)
+    found: dict[str, Sighting] = defaultdict(Sighting)
     text_file = entry.kind == "text"
-    web_text = PurePosixPath(entry.path).suffix.lower() in WEB_DOCUMENTS
     ranges = entry.scan_ranges()
     spans = [m.span() for a, b in ranges for m in RUNS.finditer(data, a, b)]
     joined = b"\x00".join(data[a:b] for a, b in spans)
@@ -160,16 +96,10 @@ def scan_entry(entry: FileEntry, data: bytes) -> dict[str, _Sighting]:
         candidate = _candidate(data, start, end, left)
         if candidate is None:
             continue
-        host, url, email = candidate
+        host, url, first, last = candidate
         if not text_file and not url and right - left < 8 and (left, right) != (start, end):
             continue  # a short printable island inside binary data: noise, not a string
-        sighting = _sight(found[host], entry, data, (start, end), (left, right), url=url)
-        if email:
-            sighting.contexts.add("email")
-        if web_text and not url:
-            sighting.contexts.add("web-text")
-        if _ip(host) and not url and VERSION_BEFORE.search(data, max(left, start - 16), start):
-            sighting.contexts.add("version-number")
+        _sight(found[host], data, (first, last), (left, right), url=url, address=_is_ip(host))
     for start, end, address in _ipv6_candidates(data, ranges):
         run = _run_around(data, start, end)
         url = (
@@ -177,32 +107,36 @@ def scan_entry(entry: FileEntry, data: bytes) -> dict[str, _Sighting]:
             if data[start - 1 : start] == b"["
             else None
         )
-        sighting = _sight(found[address], entry, data, (start, end), run, url=url)
-        if web_text and not url:
-            sighting.contexts.add("web-text")
+        _sight(found[address], data, (start, end), run, url=url, address=True)
     return found
 
 
 def _sight(
-    sighting: _Sighting,
-    entry: FileEntry,
+    sighting: Sighting,
     data: bytes,
     token: tuple[int, int],
     run: tuple[int, int],
     *,
     url: str | None,
-) -> _Sighting:
+    address: bool,
+) -> None:
     """Record one sighting of a token at `token` inside the printable run `run`."""
     (start, end), (left, right) = token, run
-    line = _line(data, start, end, left, right)
-    sighting.evidence.append(
-        Evidence(
-            entry.path,
-            start,
-            "endpoint-regex",
-            line.decode("latin-1"),
-            Technique.BINARY,
-            CONFIDENCE,
+    after_end = data.find(b"\n", end, min(right, end + AFTER))
+    sighting.hits.append(
+        Hit(
+            offset=start,
+            token=data[start:end].decode("latin-1"),
+            line=_line(data, start, end, left, right).decode("latin-1"),
+            before=data[max(left, start - BEFORE) : start].decode("latin-1"),
+            after=data[end : after_end if after_end >= 0 else min(right, end + AFTER)].decode(
+                "latin-1"
+            ),
+            url=url is not None,
+            address=address,
+            run_lines=data.count(b"\n", left, right) + 1,
+            prose_lines=_prose_lines(data, start, end, left, right),
+            next=_next_string(data, right),
         )
     )
     port = PORT.match(data, end + (data[end : end + 1] == b"]"))
@@ -211,17 +145,30 @@ def _sight(
     if url:
         sighting.urls.add(url)
     before = data[max(left, start - 24) : start].lower()
-    if b"xmlns" in before or b"namespace" in before or b"schema" in before:
-        sighting.contexts.add("xmlns")
     if b"nameserver" in before or b"dns" in before:
-        sighting.contexts.add("resolver")
-    if b"%" in line:
-        sighting.contexts.add("format")
-    if b"placeholder" in before:
-        sighting.contexts.add("placeholder")
-    line_start = data.rfind(b"\n", left, start) + 1 or left
-    sighting.contexts.add("comment" if COMMENT.match(data, line_start, start) else "live-line")
-    return sighting
+        sighting.resolver = True
+
+
+def _prose_lines(data: bytes, start: int, end: int, left: int, right: int) -> int:
+    """Lines of prose within 300 bytes of a token: sentences of six or more words, outside
+    markup, with none of the punctuation of code or settings."""
+    window = data[max(left, start - PROSE_WINDOW) : min(right, end + PROSE_WINDOW)]
+    text = MARKUP.sub(b" ", window)
+    return sum(
+        1
+        for line in text.split(b"\n")
+        if not CODE_MARKS.search(line) and sum(map(bool, map(WORD.fullmatch, line.split()))) >= 6
+    )
+
+
+def _next_string(data: bytes, right: int) -> str:
+    """The printable string that follows a run after at most 16 bytes of NUL padding (the
+    source file name stored beside an assertion's text, for one)."""
+    start = right
+    while start < min(len(data), right + 16) and data[start] == 0:
+        start += 1
+    run = RUNS.match(data, start, start + 200)
+    return run.group().decode("latin-1") if run and start > right else ""
 
 
 def _ipv6_candidates(data: bytes, ranges: tuple[tuple[int, int], ...]):
@@ -274,10 +221,13 @@ def _line(data: bytes, start: int, end: int, left: int, right: int) -> bytes:
     return line[:200].strip()
 
 
-def _candidate(data: bytes, start: int, end: int, left: int) -> tuple[str, str | None, bool] | None:
-    """(host, url, in an e-mail address) for a dotted token, or None when it is no endpoint."""
+def _candidate(
+    data: bytes, start: int, end: int, left: int
+) -> tuple[str, str | None, int, int] | None:
+    """(host, url, start, end) for a dotted token, or None when it is no endpoint."""
     # ".data.rel.ro", "->value.cr": a section or member name
-    dotted = data[start] == 0x2E or (start > left and data[start - 1] in b".>")
+    dotted = data[start] == 0x2E or (start > left and data[start - 1] == 0x2E)
+    dotted = dotted or (start > left + 1 and data[start - 2 : start] == b"->")
     while start < end and data[start] in b".-":
         start += 1
     while end > start and data[end - 1] in b".-":
@@ -285,18 +235,17 @@ def _candidate(data: bytes, start: int, end: int, left: int) -> tuple[str, str |
     token = data[start:end]
     host = token.decode("latin-1").lower()
     url = _url(data, start, end, host)
-    email = start > left and data[start - 1] == 0x40  # "@"
     if host.replace(".", "").isdigit():
-        if host.count(".") != 3 or _ip(host) is None:
+        if host.count(".") != 3 or not _is_ip(host):
             return None
         if start > left and data[start - 1] in b"vV" and url is None:
             return None  # "v1.2.3.4": a version
-        return host, url, email
+        return host, url, start, end
     if url is None and dotted:
         return None
     if url is None and _in_code(data, start, end):
         return None
-    return (host, url, email) if _plausible(host, token, url is not None) else None
+    return (host, url, start, end) if _plausible(host, token, url is not None) else None
 
 
 def _in_code(data: bytes, start: int, end: int) -> bool:
@@ -330,182 +279,9 @@ def _plausible(host: str, token: bytes, in_url: bool) -> bool:
     return not any(c.isupper() for c in token[1:].decode("latin-1"))  # camelCase is code
 
 
-def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _is_ip(text: str) -> bool:
     try:
-        return ipaddress.ip_address(text)
+        ipaddress.ip_address(text)
     except ValueError:
-        return None
-
-
-def classify(
-    host: str, sighting: _Sighting, doc_hosts: set[str]
-) -> tuple[bool, str | None, str | None]:
-    """(outbound, role, reason): the first reason that applies makes it not outbound."""
-    address = _ip(host)
-    _, roles = _rules()
-    if address and any(host in entry.get("ips", ()) for entry in roles):
-        return True, _role(host, sighting), None  # well-known public resolvers
-    reason = (
-        _address_reason(address, sighting) if address else _name_reason(host, sighting, doc_hosts)
-    )
-    if reason is None and "comment" in sighting.contexts and "live-line" not in sighting.contexts:
-        reason = "only in comments or commented-out settings (not in effect)"
-    if reason:
-        return False, None, reason
-    return True, _role(host, sighting), None
-
-
-def _name_reason(host: str, sighting: _Sighting, doc_hosts: set[str]) -> str | None:
-    not_outbound, _ = _rules()
-    contexts = sighting.contexts
-    if "email" in contexts and not sighting.urls:
-        return "domain of an e-mail address (author or support contact)"
-    if "format" in contexts and all("%" in e.matched for e in sighting.evidence):
-        return "format string or template"
-    reason = next((r for _, r, suffixes in not_outbound if _suffix_match(host, suffixes)), None)
-    reason = reason or next((r for c, r in CONTEXT_REASONS if c in contexts), None)
-    if reason is None and _suffix_match(host, tuple(doc_hosts)):
-        reason = "documentation or homepage link of a component found in the same file"
-    return reason
-
-
-CONTEXT_REASONS = (
-    ("xmlns", "XML/SOAP namespace or schema identifier, never dereferenced"),
-    ("placeholder", "example value shown in a form field (placeholder)"),
-)
-
-
-ADDRESS_CHECKS = (
-    ("is_loopback", "loopback address"),
-    ("is_link_local", "link-local address"),
-    ("is_multicast", "multicast address"),
-    ("is_unspecified", "unspecified address"),
-    ("is_private", "private address"),
-    ("is_reserved", "reserved address"),
-)
-
-
-def _address_reason(
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address, sighting: _Sighting
-) -> str | None:
-    if address.version == 4 and address.packed[0] == 255:
-        return "broadcast or netmask"
-    if address in DOCUMENTATION_V6:
-        return "documentation address (RFC 3849)"
-    reason = next((r for attr, r in ADDRESS_CHECKS if getattr(address, attr)), None)
-    if reason is None and address.version == 4:
-        reason = _dotted_number_reason(address, sighting)
-    web_only = all(PurePosixPath(e.path).suffix.lower() in WEB_DOCUMENTS for e in sighting.evidence)
-    if (
-        reason is None
-        and "web-text" in sighting.contexts
-        and web_only
-        and ("resolver" not in sighting.contexts)
-    ):
-        reason = "address in web UI help or example text"
-    return reason
-
-
-def _dotted_number_reason(address: ipaddress.IPv4Address, sighting: _Sighting) -> str | None:
-    octets = address.packed
-    if octets[3] == 0:
-        return "network address, not a host"
-    oid_like = octets[0] <= 2 and octets[1] <= 5  # 1.3.6.1..., 2.5.4..., 1.2.840...
-    if not sighting.urls and (
-        "version-number" in sighting.contexts or all(o < 10 for o in octets) or oid_like
-    ):
-        return "a version or OID-like dotted number, not an address"
-    return None
-
-
-def _role(host: str, sighting: _Sighting) -> str | None:
-    _, roles = _rules()
-    for entry in roles:
-        if host in entry.get("ips", ()):
-            return entry["role"]
-        if any(re.search(p, host) for p in entry.get("hosts", ())):
-            return entry["role"]
-        if set(entry.get("ports", ())) & sighting.ports:
-            return entry["role"]
-    if any(u.lower().startswith(("mqtt://", "mqtts://")) for u in sighting.urls):
-        return "mqtt"
-    if "resolver" in sighting.contexts and _ip(host):
-        return "dns-resolver"
-    return None
-
-
-def _website_host(url: str) -> str | None:
-    parts = URL_PARTS.match(url)
-    return parts.group("host").lower().removeprefix("www.") if parts else None
-
-
-# sightings by content, scan ranges and file type: the same file in the next image is not
-# read again (evidence paths are re-attached below)
-_SCANNED: ContentMemo[dict[str, _Sighting]] = ContentMemo()
-
-
-def find_endpoints(inventory: Inventory, components: tuple[Component, ...]) -> tuple[Endpoint, ...]:
-    """Every endpoint in the image, classified, with evidence and the components around it."""
-    components_in: dict[str, set[str]] = defaultdict(set)
-    websites_in: dict[str, set[str]] = defaultdict(set)
-    for component in components:
-        host = _website_host(component.website) if component.website else None
-        for path in component.files:
-            components_in[path].add(component.name)
-            if host:
-                websites_in[path].add(host)
-    merged: dict[str, _Sighting] = defaultdict(_Sighting)
-    doc_hosts: dict[str, set[str]] = defaultdict(set)
-    where: dict[str, set[str]] = defaultdict(set)
-    for entry in inventory.files:
-        if entry.size > MAX_SCAN_BYTES:
-            continue
-        web_text = PurePosixPath(entry.path).suffix.lower() in WEB_DOCUMENTS
-        sightings = _SCANNED.get(
-            (entry.sha256, entry.kind, entry.scan_ranges(), web_text),
-            lambda entry=entry: scan_entry(entry, inventory.locate(entry).read_bytes()),
-        )
-        for host, sighting in sightings.items():
-            target = merged[host]
-            target.evidence += [_at(e, entry.path) for e in sighting.evidence]
-            target.urls |= sighting.urls
-            target.ports |= sighting.ports
-            target.contexts |= sighting.contexts
-            doc_hosts[host] |= websites_in.get(entry.path, set())
-            where[host] |= components_in.get(entry.path, set())
-    endpoints = []
-    for host, sighting in merged.items():
-        outbound, role, reason = classify(host, sighting, doc_hosts[host])
-        evidence = tuple(sorted(set(sighting.evidence), key=lambda e: e.sort_key))
-        endpoints.append(
-            Endpoint(
-                host=host,
-                kind=_kind(host),
-                outbound=outbound,
-                evidence=evidence,
-                urls=tuple(sorted(sighting.urls)),
-                ports=tuple(sorted(sighting.ports)),
-                role=role,
-                reason=reason,
-                components=tuple(sorted(where[host])),
-            )
-        )
-    return tuple(sorted(endpoints, key=lambda e: (not e.outbound, e.host)))
-
-
-def _kind(host: str) -> str:
-    address = _ip(host)
-    return "hostname" if address is None else f"ipv{address.version}"
-
-
-def _at(evidence: Evidence, path: str) -> Evidence:
-    if evidence.path == path:
-        return evidence
-    return Evidence(
-        path,
-        evidence.offset,
-        evidence.method,
-        evidence.matched,
-        evidence.technique,
-        evidence.confidence,
-    )
+        return False
+    return True

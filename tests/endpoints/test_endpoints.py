@@ -7,13 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from fwaudit.accuracy import EndpointScore, read_endpoint_labels, score_endpoints
 from fwaudit.api import Auditor
-from fwaudit.endpoints import classify, scan_entry, valid_host
+from fwaudit.endpoints import Decision, classify, judge, scan_entry, valid_host
 from fwaudit.model import FileEntry
 
 
 def scan(data: bytes, path: str = "usr/bin/app", kind: str = "data"):
     return scan_entry(FileEntry(path, len(data), "x", kind), data)
+
+
+def decide(data: bytes, host: str, path: str = "usr/bin/app", kind: str = "data") -> Decision:
+    return classify(host, judge(host, scan(data, path, kind)[host], path, kind))
 
 
 @pytest.mark.parametrize(
@@ -40,8 +45,10 @@ def test_bare_names_urls_and_ports_in_a_binary() -> None:
     found = scan(data)
     assert set(found) >= {"phservice2.oray.net", "downloads.openwrt.org"}
     assert found["downloads.openwrt.org"].urls == {"https://downloads.openwrt.org/releases/19.07.0"}
-    ev = found["phservice2.oray.net"].evidence[0]
-    assert ev.offset == 2 and ev.path == "usr/bin/app" and ev.method == "endpoint-regex"
+    judged = judge("phservice2.oray.net", found["phservice2.oray.net"], "usr/bin/app", "data")
+    ev = judged.judged[0].evidence
+    assert ev.offset == 2 and ev.path == "usr/bin/app"
+    assert ev.method == "endpoint-context:default-code"
 
 
 def test_code_and_file_names_are_not_hosts() -> None:
@@ -63,53 +70,53 @@ def test_code_and_file_names_are_not_hosts() -> None:
             "namespace",
         ),
         (b"\x00http://www.w3.org/2001/XMLSchema\x00", "www.w3.org", "namespace"),
-        (b"\x00manufacturer.url.here\x00", "manufacturer.url.here", "placeholder"),
+        (b"\x00http://manufacturer.url.here/\x00", "manufacturer.url.here", "placeholder"),
         (b"\x00255.255.255.255\x00", "255.255.255.255", "broadcast"),
         (b"\x00192.168.10.1\x00", "192.168.10.1", "private"),
+        (b"\x00cat /etc/issue.net\x00", "issue.net", "file name"),
         (b"\x00tplinklogin.net\x00", "tplinklogin.net", "local administration"),
-        (b"\x00Harald Welte <laforge@gnumonks.org>\x00", "gnumonks.org", "e-mail"),
+        (b"\x00Harald Welte <laforge@gnumonks.org>\x00", "gnumonks.org", "contact"),
         (b"\x00OpenSSL 1.3.6.1.4 version 1.0.0.19\x00", "1.0.0.19", "version"),
         (b"o.placeholder='ihost.netflix.com';\n", "ihost.netflix.com", "placeholder"),
-        (b"-- See http://lua-users.org/wiki/Filters\n", "lua-users.org", "comments"),
+        (b"-- See http://lua-users.org/wiki/Filters\n", "lua-users.org", "comment"),
         (b"#list bogusnxdomain '64.94.110.11'\n", "64.94.110.11", "commented-out"),
-        (b"  # 220-mail.example-isp.com ESMTP Exim\n", "220-mail.example-isp.com", "comments"),
+        (b"  # 220-mail.example-isp.com ESMTP Exim\n", "220-mail.example-isp.com", "comment"),
     ],
 )
 def test_not_outbound_with_the_reason(data: bytes, host: str, reason: str) -> None:
-    sighting = scan(data)[host]
-    outbound, role, why = classify(host, sighting, set())
-    assert not outbound and role is None
-    assert reason in why
+    decision = decide(data, host)
+    assert not decision.outbound and decision.role is None
+    assert reason in decision.reason
 
 
 def test_a_host_in_a_comment_and_in_a_live_setting_is_outbound() -> None:
     data = b'# see https://dev.openwrt.org/ticket/4108\nlocal ping_host = "dev.openwrt.org"\n'
-    outbound, _, why = classify(
-        "dev.openwrt.org", scan(data, kind="text")["dev.openwrt.org"], set()
-    )
-    assert outbound and why is None
+    decision = decide(data, "dev.openwrt.org", "usr/lib/lua/ping.lua", "text")
+    assert decision.outbound and decision.reason is None and decision.context == "config"
 
 
-def test_documentation_link_of_a_component_in_the_same_file() -> None:
-    sighting = scan(b"\x00see https://curl.se/docs/ for more\x00")["curl.se"]
-    assert (
-        classify("curl.se", sighting, {"curl.se"})[2].startswith("licence")
-        or not classify("curl.se", sighting, {"curl.se"})[0]
-    )
+def test_website_of_a_component_in_the_same_file_is_a_link() -> None:
+    data = b"\x00https://vendor-project.org/\x00"
+    found = scan(data)["vendor-project.org"]
+    judged = judge("vendor-project.org", found, "usr/bin/app", "data", {"vendor-project.org"})
+    decision = classify("vendor-project.org", judged)
+    assert not decision.outbound and decision.context == "link"
+    assert "component-website" in decision.reason
 
 
 def test_example_ip_in_web_help_text_is_not_outbound() -> None:
-    found = scan(b"<p>For example, WAN IP 202.96.12.8</p>", "web/help/WanHelp.htm", "text")
-    assert not classify("202.96.12.8", found["202.96.12.8"], set())[0]
+    decision = decide(b"<p>For example, WAN IP 202.96.12.8</p>", "202.96.12.8", "web/Wan.htm", "text")
+    assert not decision.outbound and decision.context == "help"
 
 
 def test_ipv6_resolver_and_url_are_outbound() -> None:
     data = b"\x00nameserver 2400:3200::1\x00\x00\x00GET http://[2001:4860:4860::8888]:8080/q\x00"
     found = scan(data)
-    assert classify("2400:3200::1", found["2400:3200::1"], set()) == (True, "dns-resolver", None)
+    resolver = decide(data, "2400:3200::1")
+    assert resolver.outbound and resolver.role == "dns-resolver"
     google = found["2001:4860:4860::8888"]
     assert google.urls == {"http://[2001:4860:4860::8888]:8080/q"} and google.ports == {8080}
-    assert google.evidence[0].offset == data.index(b"2001:4860")
+    assert google.hits[0].offset == data.index(b"2001:4860")
 
 
 @pytest.mark.parametrize(
@@ -123,9 +130,8 @@ def test_ipv6_resolver_and_url_are_outbound() -> None:
     ],
 )
 def test_ipv6_special_addresses_are_not_outbound(text: str, reason: str) -> None:
-    found = scan(b"\x00listen on " + text.encode() + b"\x00")
-    outbound, _, why = classify(text, found[text], set())
-    assert not outbound and reason in why
+    decision = decide(b"\x00listen on " + text.encode() + b"\x00", text)
+    assert not decision.outbound and reason in decision.reason
 
 
 def test_ipv6_look_alikes_are_not_addresses() -> None:
@@ -142,7 +148,7 @@ def test_unpacked_ranges_are_not_scanned_twice() -> None:
 def test_text_evidence_is_the_line_around_the_host() -> None:
     text = b"# NTP\nserver=ntp1.vendor-cloud.cn\n# end\n" + b"x" * 500
     found = scan(text, "etc/ntp.conf", "text")
-    assert found["ntp1.vendor-cloud.cn"].evidence[0].matched == "server=ntp1.vendor-cloud.cn"
+    assert found["ntp1.vendor-cloud.cn"].hits[0].line == "server=ntp1.vendor-cloud.cn"
 
 
 @pytest.mark.parametrize(
@@ -155,8 +161,8 @@ def test_text_evidence_is_the_line_around_the_host() -> None:
     ],
 )
 def test_roles(host: str, role: str) -> None:
-    sighting = scan(b"\x00" + host.encode() + b"\x00")[host]
-    assert classify(host, sighting, set()) == (True, role, None)
+    decision = decide(b"\x00" + host.encode() + b"\x00", host)
+    assert decision.outbound and decision.role == role
 
 
 def test_sample_outbound_endpoints_are_exactly_its_configuration(
@@ -194,3 +200,32 @@ def test_corpus_outbound_recall_and_no_false_outbound(corpus: Path, session_cach
         missed += [(name, h) for h in truth.get("outbound", []) if h not in outbound]
         wrong += [(name, h) for h in truth.get("not_outbound", []) if h in outbound]
     assert missed == [] and wrong == []
+
+
+# Outbound endpoints the labels call `not` that fwaudit still reports, with why they are
+# accepted for now (see the README's accuracy section): each is an isolated string in a
+# program, indistinguishable from a server name without knowing the program.
+KNOWN_FALSE_OUTBOUND = {
+    # the provider's display domain in ddnsd's table, beside its server ddns.cybergate...
+    ("binwalk2_firmware.squashfs", "cybergate.planex.co.jp"),
+    # xl2tpd's L2TP Vendor Name attribute value
+    ("tplink_wr841nv10_en_3_16_9_up_boot_150310.bin", "xelerance.com"),
+}
+
+
+@pytest.mark.slow
+def test_outbound_precision_and_recall_on_the_labelled_images(
+    corpus: Path, sample: Path, session_cache: Path
+) -> None:
+    """Every endpoint-like string in 7 images is labelled: outbound precision and recall are
+    held exactly (a change that adds a false endpoint or loses one fails here)."""
+    labels = read_endpoint_labels(corpus / "endpoints-labelled.tsv")
+    auditor = Auditor(cache_dir=session_cache)
+    total = EndpointScore()
+    for name, image_labels in sorted(labels.items()):
+        path = sample if name == sample.name else corpus / name
+        total.add(score_endpoints(name, auditor.audit_data(path), image_labels))
+    false = {(image, host) for image, host, _ in total.false_positives}
+    assert total.missed == [], total.missed
+    assert false <= KNOWN_FALSE_OUTBOUND, sorted(false - KNOWN_FALSE_OUTBOUND)
+    assert total.precision >= 0.95 and total.recall == 1.0
