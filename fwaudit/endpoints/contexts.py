@@ -128,6 +128,6 @@ def parse_table(raw: dict[str, Any], source: str) -> ContextTable:
                     raise SignatureError(f"{source}: {rule_id}: {key}: {exc}") from exc
         rules.append(ContextRule(rule_id, item["context"], conditions, tuple(item["fixtures"])))
     veto = frozenset(raw.get("veto") or ())
-    if veto - set(meanings):
-        raise SignatureError(f"{source}: veto names unknown contexts {sorted(veto - set(meanings))}")
+    if unknown := sorted(veto - set(meanings)):
+        raise SignatureError(f"{source}: veto names unknown contexts {unknown}")
     return ContextTable(tuple(rules), meanings, frozenset(outbound), veto)

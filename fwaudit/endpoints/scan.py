@@ -44,8 +44,9 @@ GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
 LEGACY_TLDS = frozenset({"com", "net", "org", "edu", "gov", "mil", "int", "info", "biz"})
 # Two-label names whose last label is a file extension that is also a TLD: libc.so, run.sh
 FILE_EXTENSIONS = frozenset(
-    "so sh py pl pm md zip mov rs cc ko ps in am ac do at to is it me my no on us be by la sa "
-    "se st tv ws id co cf db mk bb".split()
+    {"so", "sh", "py", "pl", "pm", "md", "zip", "mov", "rs", "cc", "ko", "ps", "in", "am"}
+    | {"ac", "do", "at", "to", "is", "it", "me", "my", "no", "on", "us", "be", "by", "la"}
+    | {"sa", "se", "st", "tv", "ws", "id", "co", "cf", "db", "mk", "bb"}
 )
 
 

@@ -41,8 +41,10 @@ def test_every_context_has_a_meaning_and_outbound_ones_are_few() -> None:
         {"outbound": {"code": "x"}, "rules": [{"id": "a", "context": "nope", "token": "x"}]},
         {"outbound": {"code": "x"}, "rules": [{"id": "a", "context": "code", "token": "x"}]},
         {"outbound": {"code": "x"}, "rules": [{"id": "a", "context": "code", "fixtures": [1]}]},
-        {"outbound": {"code": "x"}, "rules": [{"id": "a", "context": "code", "token": "(",
-                                               "fixtures": [1]}]},
+        {
+            "outbound": {"code": "x"},
+            "rules": [{"id": "a", "context": "code", "token": "(", "fixtures": [1]}],
+        },
     ],
 )
 def test_a_malformed_table_is_refused(raw: dict) -> None:

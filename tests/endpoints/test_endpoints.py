@@ -105,7 +105,8 @@ def test_website_of_a_component_in_the_same_file_is_a_link() -> None:
 
 
 def test_example_ip_in_web_help_text_is_not_outbound() -> None:
-    decision = decide(b"<p>For example, WAN IP 202.96.12.8</p>", "202.96.12.8", "web/Wan.htm", "text")
+    data = b"<p>For example, WAN IP 202.96.12.8</p>"
+    decision = decide(data, "202.96.12.8", "web/Wan.htm", "text")
     assert not decision.outbound and decision.context == "help"
 
 
