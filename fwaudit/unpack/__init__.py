@@ -8,6 +8,7 @@ import shutil
 import stat
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -19,16 +20,20 @@ from . import squashfs
 from .base import STAGE, Extraction, Unpacker, Workspace
 from .binwalk import BinwalkUnpacker
 from .cache import UnpackCache
-from .members import audit_archive
+from .integrity import truncated
+from .members import audit_archive, sweep
 from .unblob import UnblobUnpacker
 
-#: Every backend. The default tries them in this order until one recovers a file: unblob
-#: recovers more (VxWorks LZMA web files, FIT, SquashFS 3 BE), binwalk v3 reads some formats
-#: unblob does not (Android sparse, MBR, Arcadyan); README has the measured table.
+#: Every backend, in the default order: unblob recovers more (VxWorks LZMA web files, FIT,
+#: SquashFS 3 BE), binwalk v3 reads some formats unblob does not (Android sparse, MBR,
+#: Arcadyan); README has the measured table. The next one runs only when the first shows signs
+#: of loss (`loss_signs`), and the one that recovered more is kept.
 BACKENDS: tuple[Unpacker, ...] = (UnblobUnpacker(), BinwalkUnpacker())
 DEFAULT_BACKENDS: tuple[str, ...] = tuple(b.name for b in BACKENDS)
+#: Problem kinds whose error or warning says a backend lost content another might recover.
+LOSS_KINDS = ("extract.", "tool.")
 
-__all__ = ["BACKENDS", "DEFAULT_BACKENDS", "get_backend", "unpack_image"]
+__all__ = ["BACKENDS", "DEFAULT_BACKENDS", "get_backend", "loss_signs", "unpack_image"]
 
 
 def get_backend(name: str | Unpacker) -> Unpacker:
@@ -49,28 +54,85 @@ def unpack_image(
     limits: Limits = Limits(),
     cache_dir: Path | None = None,
 ) -> UnpackOutcome:
-    """Unpack `image` with the first of `backends` that recovers a file (or, failing all,
-    the first one's result), reusing cached trees; every node says where it came from."""
+    """Unpack `image` with the first of `backends`; while the best result so far shows signs
+    of loss (`loss_signs`: no file, a truncated file system, an extraction failure), try the
+    next one and keep whichever recovered more (`recovered`). A clean first result is returned
+    as it is. Every backend's result is cached on its own, so a repeat makes the same choice
+    from the cache; the choice is an ``unpack.backend_choice`` problem of the result."""
     unpackers = [get_backend(name) for name in backends]
     if not unpackers:
         raise ConfigError("at least one unpack backend is needed")
     cache = UnpackCache(cache_dir)
-    first = None
-    for unpacker in unpackers:
-        outcome = _unpack_with(unpacker, image, limits, cache)
-        if outcome.files:
-            if first is not None:
-                note = Problem(
-                    STAGE,
-                    "unpack.fallback",
-                    Severity.INFO,
-                    "",
-                    f"{first.backend} recovered no file; used {outcome.backend}",
-                )
-                outcome = replace(outcome, problems=tuple(sorted({*outcome.problems, note})))
-            return outcome
-        first = first or outcome
-    return first
+    best = _unpack_with(unpackers[0], image, limits, cache)
+    notes: list[Problem] = []
+    for unpacker in unpackers[1:]:
+        signs = loss_signs(best)
+        if not signs:
+            break
+        other = _unpack_with(unpacker, image, limits, cache)
+        kept, dropped = (other, best) if recovered(other) > recovered(best) else (best, other)
+        notes.append(_choice(kept, dropped, best.backend, signs))
+        notes.extend(_carried(dropped, kept))
+        best = kept
+    if notes:
+        best = replace(best, problems=tuple(sorted({*best.problems, *notes})))
+    return best
+
+
+def loss_signs(outcome: UnpackOutcome) -> list[str]:
+    """Why `outcome` may hold less than another backend would recover; [] for a clean one.
+
+    Signs: no regular file; an error or warning of kind ``extract.*`` (a truncated file
+    system) or ``tool.*`` (an extractor failed, crashed or is missing). A ``limit.*`` breach
+    is not a sign: the next backend would meet the same limit at the same cost.
+    """
+    signs = []
+    if not outcome.files:
+        signs.append("recovered no file")
+    kinds = Counter(
+        p.kind
+        for p in outcome.problems
+        if p.kind.startswith(LOSS_KINDS) and p.severity is not Severity.INFO
+    )
+    signs += [f"{kind} x{count}" if count > 1 else kind for kind, count in sorted(kinds.items())]
+    return signs
+
+
+def recovered(outcome: UnpackOutcome) -> tuple[int, int]:
+    """How much `outcome` recovered: distinct file contents, then their bytes (a carved
+    duplicate of the same file counts once)."""
+    sizes = {n.sha256: n.size for n in outcome.files if n.sha256}
+    return len(sizes), sum(sizes.values())
+
+
+def _amount(outcome: UnpackOutcome) -> str:
+    files, size = recovered(outcome)
+    return f"{outcome.backend} {files} distinct file(s), {size:,} bytes"
+
+
+def _choice(kept: UnpackOutcome, dropped: UnpackOutcome, first: str, signs: list[str]) -> Problem:
+    tried = dropped.backend if kept.backend == first else kept.backend
+    verdict = "recovered more" if kept.backend != first else "did not recover more"
+    return Problem(
+        STAGE,
+        "unpack.backend_choice",
+        Severity.INFO,
+        "",
+        f"{first} showed signs of loss ({'; '.join(signs)}), so {tried} was tried and "
+        f"{verdict}: {_amount(kept)} against {_amount(dropped)}; kept {kept.backend}",
+    )
+
+
+def _carried(dropped: UnpackOutcome, kept: UnpackOutcome) -> list[Problem]:
+    """Hostile entries only the dropped backend saw still belong to the image's findings."""
+    have = {(p.kind, p.detail) for p in kept.problems}
+    return [
+        replace(p, detail=f"seen by {dropped.backend}, whose tree was not kept: {p.detail}")
+        for p in dropped.problems
+        if p.kind.startswith("safety.")
+        and p.severity is not Severity.INFO
+        and (p.kind, p.detail) not in have
+    ]
 
 
 def _unpack_with(
@@ -91,6 +153,9 @@ def _unpack_with(
             run.problems.extend(
                 audit_archive(extraction.container, extraction.offset, extraction.format, label)
             )
+        for path in dict.fromkeys(run.unfinished):  # read what the backend did not finish
+            run.problems.extend(sweep(path, workspace.rel(path)))
+        run.problems.extend(_truncation(image.path, run.extractions, workspace))
         nodes = describe_tree(workspace.tree, image.path, run.extractions)
         chunks = tuple(
             sorted(
@@ -111,6 +176,17 @@ def _unpack_with(
         return cache.store(key, workspace, outcome)
     finally:
         shutil.rmtree(workspace.path, ignore_errors=True)
+
+
+def _truncation(image: Path, extractions: list[Extraction], workspace: Workspace) -> list[Problem]:
+    """`extract.truncated` for the image and every container a backend opened."""
+    seen: set[tuple[object, ...]] = set()
+    problems = truncated(image, "", seen)
+    containers = {e.container for e in extractions if e.container != image}
+    for container in sorted(containers):
+        if container.is_file() and not container.is_symlink():
+            problems += truncated(container, workspace.rel(container), seen)
+    return problems
 
 
 def _chunk(extraction: Extraction, image: Path, workspace: Workspace) -> Chunk:

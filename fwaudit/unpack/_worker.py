@@ -105,19 +105,23 @@ def _task_json(result: Any) -> dict[str, Any]:
                     "encrypted": report.is_encrypted,
                 }
             )
+        if name in ("ChunkReport", "MultiFileReport"):
             errors.extend(_error_json(r) for r in report.extraction_reports if _is_error(r))
         elif _is_error(report):
             errors.append(_error_json(report))
     return {
         "path": str(result.task.path),
         "depth": result.task.depth,
+        "is_dir": result.task.path.is_dir() and not result.task.path.is_symlink(),
         "chunks": chunks,
         "errors": errors,
     }
 
 
 def _is_error(report: Any) -> bool:
-    return hasattr(report, "severity")
+    """unblob's error reports (they carry a severity) and its extraction problems (a path
+    traversal, a link or special file it defused: no severity, but never to be dropped)."""
+    return hasattr(report, "severity") or hasattr(report, "resolution")
 
 
 def _error_json(report: Any) -> dict[str, str]:
@@ -126,7 +130,13 @@ def _error_json(report: Any) -> dict[str, str]:
         for k, v in report.__dict__.items()
         if k != "severity"
     }
-    return {"kind": type(report).__name__, "severity": str(report.severity.value), **fields}
+    severity = getattr(report, "severity", None)
+    return {
+        **fields,
+        "kind": type(report).__name__,
+        # unblob's Severity values are "ERROR" and "WARNING"; extraction problems have none
+        "severity": str(getattr(severity, "value", severity or "warning")).lower(),
+    }
 
 
 def main(request_path: str) -> int:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from ..limits import Limits
 from ..model import Problem, Severity
 from .safe import sanitize_tree
+from .sniff import packed_file
 from .tools import ToolRun, run_tool
 
 STAGE = "unpack"
@@ -33,10 +34,15 @@ class Extraction:
 
 @dataclass
 class BackendRun:
-    """What a backend reports back to the unpack driver."""
+    """What a backend reports back to the unpack driver.
+
+    `unfinished` lists the files the backend stopped before reading (a limit or a crash cut
+    the run, the depth limit left them): the driver reads their archive member tables itself.
+    """
 
     extractions: list[Extraction] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    unfinished: list[Path] = field(default_factory=list)
 
 
 class Unpacker(Protocol):
@@ -150,6 +156,32 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+
+
+def depth_problem(
+    workspace: Workspace, folder: Path, files: list[Path], depth: int, limits: Limits
+) -> Problem:
+    """The `limit.depth` problem for `files` below `folder` left unread at `depth`: an error
+    when one of them is packed data (content the audit did not see), else a warning."""
+    packed = [(f, fmt) for f in files if (fmt := packed_file(f))]
+    shown = packed or [(f, "") for f in files]
+    names = ", ".join(
+        f"{f.relative_to(folder).as_posix()}{f' ({fmt})' if fmt else ''}" for f, fmt in shown[:5]
+    )
+    more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+    what = (
+        f"{len(packed)} of them hold packed data that was not unpacked: {names}{more}"
+        if packed
+        else f"none looks packed: {names}{more}"
+    )
+    return Problem(
+        STAGE,
+        "limit.depth",
+        Severity.ERROR if packed else Severity.WARNING,
+        workspace.rel(folder) if folder != workspace.tree else "",
+        f"nesting depth limit reached (max_depth={limits.max_depth}): {len(files)} file(s) "
+        f"extracted at depth {depth} were not scanned further; {what}",
+    )
 
 
 def run_problems(run: ToolRun, answer: dict[str, Any] | None, what: str) -> list[Problem]:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from ..limits import Limits
 from ..model import Problem, Severity
-from .base import STAGE, BackendRun, Extraction, Workspace, run_problems
+from .base import STAGE, BackendRun, Extraction, Workspace, depth_problem, run_problems
+from .sniff import sweepable
 
 
 class BinwalkUnpacker:
@@ -22,17 +23,15 @@ class BinwalkUnpacker:
         outcome = BackendRun()
         level = [(image, workspace.tree / f"{image.name}.extracted")]
         depth = 0
+        new_dirs: list[Path] = []
         while level:
             if depth >= limits.max_depth:
-                outcome.problems.append(
-                    Problem(
-                        STAGE,
-                        "limit.depth",
-                        Severity.WARNING,
-                        workspace.rel(level[0][0]),
-                        f"{len(level)} file(s) at depth {depth} were not scanned",
-                    )
-                )
+                for folder in new_dirs:
+                    if files := _regular_files([folder]):
+                        outcome.problems.append(
+                            depth_problem(workspace, folder, files, depth, limits)
+                        )
+                outcome.unfinished.extend(sweepable([src for src, _ in level]))
                 break
             targets = [{"path": str(src), "dest": str(dest)} for src, dest in level]
             answer, run = workspace.call({"backend": self.name, "targets": targets}, limits)
@@ -41,7 +40,9 @@ class BinwalkUnpacker:
             outcome.problems.extend(workspace.secure())
             breached = workspace.breached(limits)
             if run.stopped_because or answer is None:
+                outcome.unfinished.extend(src for src, _ in level if src.is_file())
                 break
+            level = [(f, f.parent / f"{f.name}.extracted") for f in _regular_files(new_dirs)]
             if breached:
                 outcome.problems.append(
                     Problem(
@@ -52,8 +53,8 @@ class BinwalkUnpacker:
                         "extraction stopped at a size limit; tree is partial",
                     )
                 )
+                outcome.unfinished.extend(sweepable([src for src, _ in level]))
                 break
-            level = [(f, f.parent / f"{f.name}.extracted") for f in _regular_files(new_dirs)]
             depth += 1
         return outcome
 

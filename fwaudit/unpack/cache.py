@@ -15,7 +15,9 @@ from ..limits import Limits
 from ..model import Chunk, ExtractedNode, NodeKind, Problem, Severity, UnpackOutcome
 from .base import Workspace
 
-FORMAT = 3
+#: Bumped when what an outcome holds changes (4: truncation, depth and member-sweep problems,
+#: unblob severities), so no older entry is served.
+FORMAT = 4
 
 
 def default_cache_dir() -> Path:

@@ -9,15 +9,27 @@ from typing import Any
 
 from ..limits import Limits
 from ..model import Problem, Severity
-from .base import STAGE, BackendRun, Extraction, Workspace, run_problems
+from .base import STAGE, BackendRun, Extraction, Workspace, depth_problem, run_problems
+from .sniff import sweepable
 
 PADDING = re.compile(r"\d+-\d+\.padding")
+#: unblob's two severities (the worker lower-cases them); extraction problems come as warnings.
 SEVERITY = {"error": Severity.ERROR, "warning": Severity.WARNING}
+#: unblob report class -> fwaudit problem kind; any other is ``tool.<snake_case name>``.
 KIND = {
     "MaliciousSymlinkRemoved": "safety.link_escape",
+    "PathTraversalProblem": "safety.path_traversal",
+    "LinkExtractionProblem": "safety.link_escape",
+    "SpecialFileExtractionProblem": "safety.special_file",
+    "ExtractionProblem": "tool.extraction_problem",
     "ExtractorTimedOut": "limit.timeout",
     "ExtractorDependencyNotFoundReport": "tool.missing",
     "ExtractCommandFailedReport": "tool.extract_failed",
+    "UnknownError": "tool.error",
+    "CalculateChunkExceptionReport": "tool.chunk_error",
+    "CalculateMultiFileExceptionReport": "tool.chunk_error",
+    "OutputDirectoryExistsReport": "tool.output_exists",
+    "MultiFileCollisionReport": "tool.multifile_collision",
 }
 
 
@@ -39,8 +51,13 @@ class UnblobUnpacker:
         }
         answer, run = workspace.call(request, limits)
         outcome.problems.extend(run_problems(run, answer, ""))
+        if answer is None or run.stopped_because:
+            outcome.unfinished.append(image)
         for task in (answer or {}).get("results", []):
             container = Path(task["path"])
+            if task["depth"] >= limits.max_depth:
+                self._depth_cut(container, task["depth"], workspace, limits, outcome)
+                continue
             size = container.stat().st_size if container.is_file() else -1
             extract_dir = _extract_dir(container, image, workspace)
             for chunk in task["chunks"]:
@@ -70,6 +87,8 @@ class UnblobUnpacker:
             outcome.problems.extend(_error_problems(task, container, workspace))
         outcome.problems.extend(workspace.secure())
         _drop_padding(workspace.tree)
+        if answer is None or run.stopped_because:  # what was left half-read is in the tree
+            outcome.unfinished.extend(sweepable(_regular_files(workspace.tree)))
         breached = workspace.breached(limits)
         if breached and not run.stopped_because:
             outcome.problems.append(
@@ -82,6 +101,21 @@ class UnblobUnpacker:
                 )
             )
         return outcome
+
+    @staticmethod
+    def _depth_cut(
+        folder: Path, depth: int, workspace: Workspace, limits: Limits, outcome: BackendRun
+    ) -> None:
+        """unblob skips a task at the depth limit without a report: say what it left."""
+        files = _regular_files(folder) if folder.is_dir() else [folder]
+        if not files:
+            return
+        outcome.problems.append(depth_problem(workspace, folder, files, depth, limits))
+        outcome.unfinished.extend(sweepable(files))
+
+
+def _regular_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def _drop_padding(tree: Path) -> None:
@@ -109,15 +143,34 @@ def _chunk_dir(extract_dir: Path, chunk: dict[str, Any], size: int) -> Path | No
 def _error_problems(task: dict[str, Any], container: Path, workspace: Workspace) -> list[Problem]:
     problems = []
     for error in task["errors"]:
-        kind = KIND.get(error["kind"], f"tool.{error['kind']}")
-        detail = "; ".join(f"{k}={v}" for k, v in error.items() if k not in {"kind", "severity"})
+        name = error["kind"]
+        kind = KIND.get(name) or "tool." + re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
         problems.append(
             Problem(
                 STAGE,
                 kind,
-                SEVERITY.get(error["severity"], Severity.INFO),
+                SEVERITY.get(error["severity"], Severity.WARNING),
                 workspace.rel(container),
-                detail[:500],
+                _detail(name, error)[:500],
             )
         )
     return problems
+
+
+def _detail(name: str, error: dict[str, str]) -> str:
+    """A sentence a user can read for one unblob report."""
+    if name == "ExtractCommandFailedReport":
+        output = (error.get("stderr") or error.get("stdout") or "").strip()
+        return f"extractor exited with {error.get('exit_code')}: {error.get('command')}: {output}"
+    if name == "ExtractorDependencyNotFoundReport":
+        return f"extractor program missing: {error.get('dependencies')}"
+    if name == "ExtractorTimedOut":
+        return f"extractor timed out after {error.get('timeout')} s: {error.get('cmd')}"
+    if "problem" in error:  # unblob's ExtractionProblem family: what it met and what it did
+        where = f" ({error['path']})" if error.get("path") not in (None, "None") else ""
+        return f"unblob: {error['problem']}{where}; {error.get('resolution', '')}".strip("; ")
+    if "exception" in error:
+        handler = f"{error['handler']} handler: " if error.get("handler") else ""
+        return f"unblob {handler}raised {error['exception']}"
+    fields = "; ".join(f"{k}={v}" for k, v in error.items() if k not in {"kind", "severity"})
+    return f"unblob {name}: {fields}"

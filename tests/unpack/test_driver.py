@@ -71,7 +71,9 @@ def test_fallback_uses_the_next_backend_and_says_so(tmp_path: Path) -> None:
         open_image(image_file(tmp_path)), backends=[empty, full], cache_dir=tmp_path / "c"
     )
     assert outcome.backend == "full"
-    assert any(p.kind == "unpack.fallback" and "empty" in p.detail for p in outcome.problems)
+    choice = [p for p in outcome.problems if p.kind == "unpack.backend_choice"]
+    assert len(choice) == 1 and "empty showed signs of loss (recovered no file)" in choice[0].detail
+    assert choice[0].detail.endswith("kept full")
 
 
 def test_cache_key_includes_limits(tmp_path: Path) -> None:

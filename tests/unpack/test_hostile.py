@@ -20,6 +20,7 @@ EXPECTED_KIND = {
     "symlink_write_through": "safety.write_through_link",
     "hard_link_to_host": "safety.hard_link_outside",
     "gzip_bomb": "limit.ratio",
+    "cpio_traversal": "safety.path_traversal",
 }
 
 
