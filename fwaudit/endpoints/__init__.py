@@ -40,6 +40,7 @@ __all__ = [
 CONFIDENCE = 0.8
 DOCUMENTATION_V6 = ipaddress.IPv6Network("2001:db8::/32")
 SIXBONE = ipaddress.IPv6Network("3ffe::/16")
+TEMPLATE_FIELD = re.compile(r"%[0-9.]*[sdux]")
 URL_PARTS = re.compile(
     r"^(?P<scheme>[a-z0-9+]+)://(?:[^@/]*@)?(?P<host>\[[0-9a-f:]+\]|[^/:?#]+)", re.IGNORECASE
 )
@@ -175,6 +176,7 @@ def _address_reason(
 
 def _role(host: str, sighted: Sighted) -> str | None:
     _, roles = _lists()
+    host = TEMPLATE_FIELD.sub("0", host)  # "p2p%d.vendor.cn" reads as "p2p0.vendor.cn"
     for entry in roles:
         if host in entry.get("ips", ()):
             return entry["role"]
@@ -271,6 +273,8 @@ def _use(decision: Decision, sighted: Sighted, ddns_providers: int) -> str:
 
 
 def _kind(host: str) -> str:
+    if "%" in host:
+        return "template"
     address = _ip(host)
     return "hostname" if address is None else f"ipv{address.version}"
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sqlite3
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from publicsuffixlist import PublicSuffixList
@@ -20,6 +21,8 @@ from ..model import FileEntry
 from .contexts import Hit
 
 MAX_SCAN_BYTES = 64 << 20
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MAX_DATABASE_VALUES = 100_000
 # Printable runs first (strings(1)), then dotted tokens inside them: both are plain character
 # classes, which Python's regex engine runs at C speed; everything else is done per token.
 RUNS = re.compile(rb"[\x20-\x7e\t\r\n]{7,}")
@@ -29,6 +32,9 @@ TOKEN = re.compile(rb"\b(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+")
 URL_TAIL = re.compile(rb"[^\s\"'<>()\x00-\x1f\x7f-\xff]{0,200}")
 SCHEME = re.compile(rb"([A-Za-z][A-Za-z0-9+]{1,9})://$")
 PORT = re.compile(rb":(\d{1,5})(?!\d)")
+# the head of a printf template host: optional letters, then %s, %d, %u, %x, %02d ... (the
+# conversion letter is the token's first character)
+TEMPLATE_HEAD = re.compile(rb"[A-Za-z0-9-]*%[0-9.]*[sdux]")
 PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\r\n"
 BEFORE, AFTER = 200, 80
 PROSE_WINDOW = 300
@@ -79,7 +85,13 @@ def valid_host(host: str) -> bool:
 
 
 def scan_entry(entry: FileEntry, data: bytes) -> dict[str, Sighting]:
-    """Endpoint candidates in one file, keyed by host (lower case) or IP address."""
+    """Endpoint candidates in one file, keyed by host (lower case) or IP address. An SQLite
+    database is read through SQLite, value by value (its records glue each value to its
+    neighbours, so a byte scan would cut names wrongly)."""
+    if data.startswith(SQLITE_MAGIC):
+        values = database_values(data)
+        if values is not None:
+            return _scan_values(entry, data, values)
     found: dict[str, Sighting] = defaultdict(Sighting)
     text_file = entry.kind == "text"
     ranges = entry.scan_ranges()
@@ -109,6 +121,62 @@ def scan_entry(entry: FileEntry, data: bytes) -> dict[str, Sighting]:
             else None
         )
         _sight(found[address], data, (start, end), run, url=url, address=True)
+    return found
+
+
+def database_values(data: bytes) -> list[tuple[str, str, str]] | None:
+    """(table, column, text) of every text value of an SQLite database, at most
+    MAX_DATABASE_VALUES; None when SQLite cannot read it (then its bytes are scanned)."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.deserialize(data)
+        connection.execute("PRAGMA query_only = 1")
+        tables = [
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        values: list[tuple[str, str, str]] = []
+        for table in tables:
+            quoted = table.replace('"', '""')  # a table name from the file, quoted as SQL wants
+            cursor = connection.execute(f'SELECT * FROM "{quoted}"')  # noqa: S608
+            columns = [c[0] for c in cursor.description]
+            for row in cursor:
+                values += [
+                    (table, column, value)
+                    for column, value in zip(columns, row, strict=False)
+                    if isinstance(value, str) and "." in value
+                ]
+                if len(values) > MAX_DATABASE_VALUES:
+                    return values[:MAX_DATABASE_VALUES]
+        return values
+    except (sqlite3.DatabaseError, OverflowError, MemoryError):
+        return None
+    finally:
+        connection.close()
+
+
+def _scan_values(
+    entry: FileEntry, data: bytes, values: list[tuple[str, str, str]]
+) -> dict[str, Sighting]:
+    """Sightings in database values, each value scanned as a setting `table.column=value`
+    and placed at the value's offset in the file."""
+    found: dict[str, Sighting] = defaultdict(Sighting)
+    for table, column, value in values:
+        head = f"sqlite:{table}.{column}=".encode()
+        raw = value.encode("utf-8", "replace")
+        text = head + raw + b"\n"
+        at = data.find(raw)
+        for host, sighting in scan_entry(
+            FileEntry(entry.path, len(text), "", "text"), text
+        ).items():
+            target = found[host]
+            target.hits += [
+                replace(hit, offset=max(0, at) + max(0, hit.offset - len(head)))
+                for hit in sighting.hits
+            ]
+            target.urls |= sighting.urls
+            target.ports |= sighting.ports
+            target.resolver |= sighting.resolver
     return found
 
 
@@ -235,18 +303,35 @@ def _candidate(
         end -= 1
     token = data[start:end]
     host = token.decode("latin-1").lower()
+    template = _template(data, (start, end), left)
+    if template:
+        return template
     url = _url(data, start, end, host)
     if host.replace(".", "").isdigit():
-        if host.count(".") != 3 or not _is_ip(host):
-            return None
-        if start > left and data[start - 1] in b"vV" and url is None:
-            return None  # "v1.2.3.4": a version
-        return host, url, start, end
-    if url is None and dotted:
-        return None
-    if url is None and _in_code(data, start, end):
+        version = start > left and data[start - 1] in b"vV" and url is None  # "v1.2.3.4"
+        address = host.count(".") == 3 and _is_ip(host) and not version
+        return (host, url, start, end) if address else None
+    if url is None and (dotted or _in_code(data, start, end)):
         return None
     return (host, url, start, end) if _plausible(host, token, url is not None) else None
+
+
+def _template(data: bytes, token: tuple[int, int], left: int) -> tuple[str, None, int, int] | None:
+    """`%s-api.vendor.cn`, `p2p%d.vendor.cn`: a name the program completes at run time, kept
+    whole as a templated endpoint."""
+    start, end = token
+    head = TEMPLATE_HEAD.search(data, max(left, start - 24), start + 1)
+    if not head or head.end() != start + 1 or not url_free(data, head.start()):
+        return None
+    rest = data[start + 1 : end].decode("latin-1").lstrip("-.")
+    if "." in rest and valid_host(rest.lower()) and rest.islower():
+        return data[head.start() : end].decode("latin-1").lower(), None, head.start(), end
+    return None
+
+
+def url_free(data: bytes, start: int) -> bool:
+    """No `://` right before `start` (a template host is judged bare)."""
+    return data[max(0, start - 3) : start] != b"://"
 
 
 def _in_code(data: bytes, start: int, end: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,43 @@ def test_outbound_precision_and_recall_on_the_labelled_images(
     assert total.missed == [], total.missed
     assert false <= KNOWN_FALSE_OUTBOUND, sorted(false - KNOWN_FALSE_OUTBOUND)
     assert total.precision >= 0.95 and total.recall == 1.0
+
+
+def test_printf_templates_are_kept_as_templated_endpoints() -> None:
+    data = b"\x00%s-api.vendor-cloud.cn\x00p2p%d.vendor-cloud.cn\x00%s.conf\x00"
+    found = scan(data)
+    assert set(found) == {"%s-api.vendor-cloud.cn", "p2p%d.vendor-cloud.cn"}
+    decision = decide(data, "p2p%d.vendor-cloud.cn")
+    assert decision.outbound and decision.role == "p2p"
+
+
+def test_values_in_an_sqlite_database_are_read_one_by_one(tmp_path: Path) -> None:
+    """SQLite glues a record's values together ("ntp_serverpool.ntp.org"): read through
+    SQLite, each value is a setting of its own, found at its offset in the file."""
+    path = tmp_path / "config.db"
+    with sqlite3.connect(path) as db:
+        db.execute("create table cfg(key text, value text)")
+        db.executemany(
+            "insert into cfg values(?, ?)",
+            [("ntp_server", "pool.ntp.org"), ("p2p_host", "p2p.vendor-cloud.cn")],
+        )
+    data = path.read_bytes()
+    assert b"ntp_serverpool.ntp.org" in data  # glued on disk
+    found = scan(data, "etc/config.db")
+    assert set(found) == {"pool.ntp.org", "p2p.vendor-cloud.cn"}
+    hit = found["pool.ntp.org"].hits[0]
+    assert data[hit.offset : hit.offset + 12] == b"pool.ntp.org"
+    assert decide(data, "p2p.vendor-cloud.cn", "etc/config.db").context == "config"
+
+
+def test_a_corrupt_database_is_scanned_as_bytes() -> None:
+    data = b"SQLite format 3\x00" + b"\x00" * 84 + b"\x00update.vendor-cloud.cn\x00"
+    assert "update.vendor-cloud.cn" in scan(data, "etc/broken.db")
+
+
+def test_nvram_defaults_are_settings() -> None:
+    data = b"wan_dns=223.5.5.5\x00ntp_server=time.vendor-cloud.cn\x00lan_ipaddr=192.168.1.1\x00"
+    assert decide(data, "time.vendor-cloud.cn", "etc/nvram.default").outbound
+    resolver = decide(data, "223.5.5.5", "etc/nvram.default")
+    assert resolver.outbound and resolver.role == "dns-resolver"
+    assert not decide(data, "192.168.1.1", "etc/nvram.default").outbound
