@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from ..limits import Limits
 from ..model import Chunk, ExtractedNode, Image, NodeKind, Problem, Severity, UnpackOutcome
 from . import squashfs
-from .base import STAGE, Extraction, Unpacker, Workspace
+from .base import STAGE, BackendRun, Extraction, Unpacker, Workspace
 from .binwalk import BinwalkUnpacker
 from .cache import UnpackCache
 from .integrity import truncated
@@ -153,8 +153,7 @@ def _unpack_with(
             run.problems.extend(
                 audit_archive(extraction.container, extraction.offset, extraction.format, label)
             )
-        for path in dict.fromkeys(run.unfinished):  # read what the backend did not finish
-            run.problems.extend(sweep(path, workspace.rel(path)))
+        run.problems.extend(_swept(run, workspace))
         run.problems.extend(_truncation(image.path, run.extractions, workspace))
         nodes = describe_tree(workspace.tree, image.path, run.extractions)
         chunks = tuple(
@@ -176,6 +175,21 @@ def _unpack_with(
         return cache.store(key, workspace, outcome)
     finally:
         shutil.rmtree(workspace.path, ignore_errors=True)
+
+
+def _swept(run: BackendRun, workspace: Workspace) -> list[Problem]:
+    """Hostile members of the files the backend did not finish (a bomb stopped it, the depth
+    limit left them); a member already reported (the same table read through another copy,
+    a partial decompressed file) is not repeated."""
+    seen = {(p.kind, p.detail.split(": ", 1)[-1]) for p in run.problems}
+    problems = []
+    for path in dict.fromkeys(run.unfinished):
+        for problem in sweep(path, workspace.rel(path)):
+            key = (problem.kind, problem.detail.split(": ", 1)[-1])
+            if key not in seen:
+                seen.add(key)
+                problems.append(problem)
+    return problems
 
 
 def _truncation(image: Path, extractions: list[Extraction], workspace: Workspace) -> list[Problem]:

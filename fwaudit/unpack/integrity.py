@@ -101,7 +101,10 @@ def _squashfs(data: mmap.mmap) -> Iterator[Shortfall]:
                 "folder of it can be read; only data carved from its compressed blocks remains"
             )
         else:
-            consequence = "files stored past the cut are lost"
+            consequence = (
+                "tables stored at its end (fragments, ids, lookup) are cut: part of the tree "
+                "or of the file contents is lost"
+            )
         yield Shortfall(
             what=f"SquashFS {sb.major}.{sb.minor} ({sb.compression}, {sb.inode_count} inodes)",
             offset=at,

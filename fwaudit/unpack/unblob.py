@@ -84,7 +84,7 @@ class UnblobUnpacker:
                             f"{chunk['format']} chunk at offset {chunk['offset']} is encrypted",
                         )
                     )
-            outcome.problems.extend(_error_problems(task, container, workspace))
+            outcome.problems.extend(_error_problems(task, container, image, workspace))
         outcome.problems.extend(workspace.secure())
         _drop_padding(workspace.tree)
         if answer is None or run.stopped_because:  # what was left half-read is in the tree
@@ -140,7 +140,11 @@ def _chunk_dir(extract_dir: Path, chunk: dict[str, Any], size: int) -> Path | No
     return None
 
 
-def _error_problems(task: dict[str, Any], container: Path, workspace: Workspace) -> list[Problem]:
+def _error_problems(
+    task: dict[str, Any], container: Path, image: Path, workspace: Workspace
+) -> list[Problem]:
+    """Problems for unblob's reports on one task, worded without the private work folder
+    (same image, same text)."""
     problems = []
     for error in task["errors"]:
         name = error["kind"]
@@ -151,10 +155,15 @@ def _error_problems(task: dict[str, Any], container: Path, workspace: Workspace)
                 kind,
                 SEVERITY.get(error["severity"], Severity.WARNING),
                 workspace.rel(container),
-                _detail(name, error)[:500],
+                _paths_hidden(_detail(name, error), image, workspace)[:500],
             )
         )
     return problems
+
+
+def _paths_hidden(text: str, image: Path, workspace: Workspace) -> str:
+    text = text.replace(f"{workspace.tree}/", "").replace(str(workspace.path), "<work>")
+    return text.replace(str(image), image.name)
 
 
 def _detail(name: str, error: dict[str, str]) -> str:

@@ -85,7 +85,8 @@ def _newc(entries: list[tuple[str, int, bytes]], magic: bytes = b"070701") -> by
     out = bytearray()
     for ino, (name, mode, data) in enumerate([*entries, ("TRAILER!!!", 0, b"")], start=1):
         encoded = name.encode() + b"\0"
-        fields = (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(encoded), 0)
+        check = sum(data) & 0xFFFFFFFF if magic == b"070702" else 0
+        fields = (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(encoded), check)
         out += magic + b"".join(b"%08x" % value for value in fields) + encoded
         out += bytes(-len(out) % 4) + data
         out += bytes(-len(out) % 4)
