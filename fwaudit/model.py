@@ -139,6 +139,73 @@ class UnpackOutcome:
         return tuple(n for n in self.nodes if n.is_elf)
 
 
+@dataclass(frozen=True, order=True)
+class Region:
+    """Bytes no recognised chunk explains: in the image (`container` "") or in an extracted
+    file, with their Shannon entropy (bits per byte) and what they look like."""
+
+    container: str
+    offset: int
+    size: int
+    entropy: float
+    label: str  # "encrypted or compressed (entropy 7.99)", "unknown data (...)", ...
+
+    def __post_init__(self) -> None:
+        if self.offset < 0 or self.size < 0:
+            raise ValueError("a region needs a non-negative offset and size")
+
+    @property
+    def opaque(self) -> bool:
+        """Encrypted or compressed: no stage could read a string or signature in it."""
+        return self.label.startswith("encrypted or compressed")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What share of the image the audit examined, what it did not and why (`fwaudit.coverage`).
+
+    `examined_bytes` are image bytes inside recognised chunks that were extracted (weighted
+    by how much of their content was examined in turn), padding, or the whole image when it
+    is itself an ELF or text file; `reasons` say why the examination does not let a policy
+    pass (empty when it does); `problems` are the limits hit, extraction failures and files
+    a stage skipped or could not read.
+    """
+
+    image_size: int
+    examined_bytes: int
+    padding_bytes: int = 0
+    opaque_bytes: int = 0  # unexplained image bytes that are encrypted or compressed
+    basis: str = "extracted"  # or "whole file (elf)", "whole file (text)", "raw bytes", "empty"
+    files: int = 0  # extracted files the stages read
+    skipped_files: int = 0  # files a stage did not read
+    recognised: bool = False  # a format extracted, an ELF file, or a component in binary data
+    unexplained: tuple[Region, ...] = ()  # the largest, sorted by place
+    problems: tuple[Problem, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.examined_bytes <= self.image_size:
+            raise ValueError("examined bytes must lie within the image size")
+
+    @property
+    def share(self) -> float:
+        """Examined share of the image's bytes (0.0 for an empty image)."""
+        return self.examined_bytes / self.image_size if self.image_size else 0.0
+
+    @property
+    def conclusive(self) -> bool:
+        """Whether the examination lets a policy pass."""
+        return not self.reasons
+
+    def summary(self) -> str:
+        """One line: "97.4% of 4,063,744 bytes examined (extracted), 379 files"."""
+        text = f"{self.share:.1%} of {self.image_size:,} bytes examined ({self.basis}), "
+        text += f"{self.files:,} files"
+        if self.skipped_files:
+            text += f", {self.skipped_files} skipped"
+        return text
+
+
 @dataclass(frozen=True)
 class ElfFacts:
     """What an analyst asks of an ELF file first (read by `fwaudit.elf`)."""
@@ -231,6 +298,9 @@ class Component:
     website: str
     evidence: tuple[Evidence, ...]
     description: str = ""
+    # "library", or "application" for the firmware's own programs (fwaudit.identify.programs)
+    type: str = "library"
+    sha256: str | None = None  # the component's own file, where it is one file
 
     @property
     def confidence(self) -> float:
@@ -267,6 +337,11 @@ class Endpoint:
     role: str | None = None
     reason: str | None = None
     components: tuple[str, ...] = ()
+    # the deciding sighting's context (signatures/endpoints/contexts.yaml): "config", "code",
+    # "ui-option" for outbound endpoints; "help", "comment", "attribution" ... otherwise
+    context: str | None = None
+    # how an outbound endpoint is used: "default" server, "selectable" option, "probe"
+    use: str | None = None
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -279,6 +354,7 @@ class Outcome(StrEnum):
     FAIL = "fail"
     REVIEW = "review"
     PASS = "pass"  # noqa: S105 (an outcome, not a password)
+    INCONCLUSIVE = "inconclusive"  # too little of the image examined for a pass
 
 
 @dataclass(frozen=True)
@@ -301,8 +377,31 @@ class Party:
 
 
 @dataclass(frozen=True)
+class PlatformClue:
+    """What the device is built on, a fact apart from who made it: the SoC vendor
+    (`role` "soc") or a camera/IoT SDK lineage ("sdk"), with the evidence that shows it.
+    `party.org` is None for a vendor the jurisdiction data does not hold."""
+
+    role: str  # "soc" or "sdk"
+    party: Party
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    model: str | None = None  # the part or SDK family seen ("Hi3518EV200", "RP2040")
+
+    def __post_init__(self) -> None:
+        if self.role not in ("soc", "sdk"):
+            raise ValueError(f"platform role {self.role!r} is not soc or sdk")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} outside 0..1")
+
+
+@dataclass(frozen=True)
 class Attribution:
-    """Who made the device, from the image itself, and what kind of device it is."""
+    """Who made the device, from the image itself, and what kind of device it is.
+
+    `maker.org` is None for a maker the firmware names but the data does not hold (its
+    country is then unknown); `brand` is the relabel brand the firmware shows when the maker
+    is its producer; `platform` is the SoC and SDK lineage, apart from the maker."""
 
     maker: Party | None
     confidence: float
@@ -313,6 +412,8 @@ class Attribution:
     firmware_date: str | None = None  # ISO date from file-system or header timestamps
     device_class: str = "unknown"  # "camera" when a camera stack is evident
     class_evidence: tuple[Evidence, ...] = ()
+    platform: tuple[PlatformClue, ...] = ()  # SoC vendor and SDK lineage, strongest first
+    brand: Party | None = None  # an OEM relabel's brand, when the maker is its producer
 
 
 @dataclass(frozen=True)
@@ -378,6 +479,7 @@ class AuditData:
     endpoints: tuple[Endpoint, ...] = field(default=())
     dependencies: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     assessment: Assessment | None = None
+    coverage: Coverage | None = None
     # (stage, seconds): unpack, inventory, identify, endpoints, jurisdiction; not a finding
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 

@@ -205,6 +205,11 @@ def _service(endpoint: Endpoint, assessment: Assessment | None) -> Service:
     ]
     if endpoint.role:
         properties.append(Property(name=f"{NAMESPACE}:endpoint:role", value=endpoint.role))
+    for key in ("context", "use"):
+        if getattr(endpoint, key):
+            properties.append(
+                Property(name=f"{NAMESPACE}:endpoint:{key}", value=getattr(endpoint, key))
+            )
     properties += [
         Property(
             name=f"{NAMESPACE}:evidence",
@@ -224,13 +229,20 @@ def _service(endpoint: Endpoint, assessment: Assessment | None) -> Service:
                     value=where.operator.country or "unknown",
                 )
             )
-        if where.registration_country:
+        if where.registration_country:  # the bare code; where it came from apart
             properties.append(
                 Property(
                     name=f"{NAMESPACE}:endpoint:registration-country",
-                    value=f"{where.registration_country} ({where.registration_source})",
+                    value=where.registration_country,
                 )
             )
+            if where.registration_source:
+                properties.append(
+                    Property(
+                        name=f"{NAMESPACE}:endpoint:registration-source",
+                        value=where.registration_source,
+                    )
+                )
         properties += [
             Property(name=f"{NAMESPACE}:endpoint:rdap", value=note) for note in where.rdap
         ]
@@ -286,9 +298,7 @@ def _component(found: Found, hashes: dict[str, str], assessment: Assessment | No
     files = found.files
     supplier = assessment.supplier(found) if assessment else None
     return Component(
-        type=ComponentType.OPERATING_SYSTEM
-        if found.name in {"linux", "vxworks", "openwrt"}
-        else ComponentType.LIBRARY,
+        type=_component_type(found),
         name=found.name,
         version=found.version,
         bom_ref=f"component:{found.key}",
@@ -300,7 +310,9 @@ def _component(found: Found, hashes: dict[str, str], assessment: Assessment | No
             version=found.version,
         ),
         cpe=_cpe(found),
-        hashes=[HashType(alg=HashAlgorithm.SHA_256, content=hashes[files[0]])]
+        hashes=[HashType(alg=HashAlgorithm.SHA_256, content=found.sha256)]
+        if found.sha256
+        else [HashType(alg=HashAlgorithm.SHA_256, content=hashes[files[0]])]
         if len(files) == 1 and hashes.get(files[0])
         else None,
         external_references=[
@@ -315,6 +327,14 @@ def _component(found: Found, hashes: dict[str, str], assessment: Assessment | No
             *_verdict_properties(assessment, "component", found.key),
         ],
     )
+
+
+def _component_type(found: Found) -> ComponentType:
+    if found.type == "application":
+        return ComponentType.APPLICATION
+    if found.name in {"linux", "vxworks", "openwrt"}:
+        return ComponentType.OPERATING_SYSTEM
+    return ComponentType.LIBRARY
 
 
 def _occurrence(ev: Evidence) -> Occurrence:

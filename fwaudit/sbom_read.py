@@ -86,10 +86,7 @@ def sbom_to_data(document: dict[str, Any], *, source: Path | None = None) -> Aud
         for c in document.get("components", ())
         if (party := _party(c.get("supplier")))
     )
-    geography = tuple(
-        Geography(host=s["name"], operator=_party(s.get("provider")))
-        for s in document.get("services", ())
-    )
+    geography = tuple(_geography(s) for s in document.get("services", ()))
     return AuditData(
         image=image,
         unpack=unpack,
@@ -183,6 +180,12 @@ def _component(item: dict[str, Any]) -> Component:
         website=website,
         evidence=tuple(found),
         description=item.get("description", ""),
+        type="application" if item.get("type") == "application" else "library",
+        sha256=next(
+            (h["content"] for h in item.get("hashes", ()) if h.get("alg") == "SHA-256"), None
+        )
+        if item.get("type") == "application"
+        else None,
     )
 
 
@@ -196,7 +199,7 @@ def _endpoint(service: dict[str, Any]) -> Endpoint:
             Evidence(
                 path="" if path == "<image>" else path,
                 offset=int(offset) if offset.isdigit() else None,
-                method="endpoint-regex",
+                method="endpoint-context",
                 matched=matched,
                 technique=Technique.BINARY,
                 confidence=0.8,
@@ -213,6 +216,26 @@ def _endpoint(service: dict[str, Any]) -> Endpoint:
         urls=urls,
         role=_first(props, "endpoint:role"),
         components=tuple(props.get("component", ())),
+        context=_first(props, "endpoint:context"),
+        use=_first(props, "endpoint:use"),
+    )
+
+
+def _geography(service: dict[str, Any]) -> Geography:
+    """Operator, registration country and its source, RDAP notes of one service. SBOMs written
+    before the source had its own property carry `CC (source)` in the country property."""
+    props = _properties(service)
+    country = _first(props, "endpoint:registration-country")
+    source = _first(props, "endpoint:registration-source")
+    if country and " (" in country and country.endswith(")"):
+        country, _, old_source = country[:-1].partition(" (")
+        source = source or old_source
+    return Geography(
+        host=service["name"],
+        operator=_party(service.get("provider")),
+        registration_country=country or None,
+        registration_source=source if country else None,
+        rdap=tuple(props.get("endpoint:rdap", ())),
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .._data import signatures_dir
+from ..identify.programs import APPLICATION, is_program, owner
 from ..inventory import Inventory
 from ..memo import ContentMemo
 from ..model import Component, Endpoint, Evidence, Technique
@@ -211,6 +212,12 @@ def find_endpoints(inventory: Inventory, components: tuple[Component, ...]) -> t
             components_in[path].add(component.name)
             if host:
                 websites_in[path].add(host)
+    for entry in inventory.files:  # a program's file belongs to the program alone
+        program = next(
+            (c for c in components if c.type == APPLICATION and entry.path in c.files), None
+        ) or (owner(entry, components) if is_program(entry) else None)
+        if program:
+            components_in[entry.path] = {program.name}
     merged: dict[str, Sighted] = defaultdict(Sighted)
     where: dict[str, set[str]] = defaultdict(set)
     for entry in inventory.files:

@@ -14,6 +14,7 @@ from ..inventory import Inventory
 from ..model import Component, Evidence
 from .binary import scan_file
 from .manifests import Finding, find_manifests
+from .programs import own_programs
 from .rules import RuleSet
 
 __all__ = ["RuleSet", "identify"]
@@ -28,7 +29,8 @@ def identify(inventory: Inventory, rules: RuleSet) -> tuple[tuple[Component, ...
         {f"{f.name} {f.version}" for f in findings if _kind(rules, f) == "toolchain" and f.version}
     )
     components = merge([f for f in findings if _kind(rules, f) == "component"], rules)
-    return components, tuple(toolchain)
+    programs = own_programs(inventory.files, components)
+    return tuple(sorted(components + programs, key=lambda c: c.sort_key)), tuple(toolchain)
 
 
 def _kind(rules: RuleSet, finding: Finding) -> str:

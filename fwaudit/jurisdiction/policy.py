@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .._data import signatures_dir
+from ..endpoints.uses import use_phrase
 from ..errors import ConfigError
 from ..model import (
     Attribution,
@@ -75,6 +76,7 @@ class Subject:
     party: Party | None
     evidence: tuple[Evidence, ...] = ()
     role: str | None = None
+    use: str | None = None  # an endpoint's kind of use: default, selectable, probe
     proprietary: bool = False
     geography: Geography | None = None
     extra_facts: tuple[Fact, ...] = field(default=())
@@ -168,7 +170,11 @@ def subjects(
     ]
     for component in components:
         party = suppliers.get(component.key)
-        proprietary = bool(party and party.org and _proprietary(dataset, party.org, component))
+        # the maker's own programs are judged with the maker (the device verdict), not one
+        # review each
+        proprietary = component.type != "application" and bool(
+            party and party.org and _proprietary(dataset, party.org, component)
+        )
         found.append(
             Subject(
                 "component", component.key, party, component.evidence[:3], proprietary=proprietary
@@ -184,6 +190,7 @@ def subjects(
                     where.operator if where else None,
                     endpoint.evidence[:3],
                     role=endpoint.role or "role unknown",
+                    use=endpoint.use,
                     geography=where,
                 )
             )
@@ -299,6 +306,7 @@ class _Check:
             )
         )
         self.values["registration_country"] = where.registration_country or ""
+        self.values["registration_source"] = where.registration_source or "source not recorded"
         return True
 
 
@@ -349,9 +357,11 @@ def _render(template: str, subject: Subject, values: dict[str, str]) -> str:
         "org": party.name if party else "an unknown operator",
         "country": (party.country if party else None) or "country unknown",
         "role": subject.role or "",
+        "use": use_phrase(subject.use),
         "regimes": "",
         "lists": "",
         "registration_country": "",
+        "registration_source": "",
         **values,
     }
     try:
