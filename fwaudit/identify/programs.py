@@ -31,7 +31,11 @@ def owner(entry: FileEntry, components: tuple[Component, ...]) -> Component | No
     name = NON_NAME.sub("", PurePosixPath(entry.path).name.lower())
     for component in components:
         plain = NON_NAME.sub("", component.name.lower())
-        if plain and entry.path in component.files and (plain in name or name in plain):
+        if not plain:
+            continue
+        if entry.path in component.files and (plain in name or name in plain):
+            return component
+        if len(plain) >= 5 and plain in name:  # dropbearkey, busybox.nosuid
             return component
     return None
 
@@ -52,7 +56,7 @@ def own_programs(
         first = copies[0]
         name = PurePosixPath(first.path).name
         if len(names[name]) > 1:  # two different programs of one name: tell them apart
-            name = first.path.rsplit("_extract/", 1)[-1]
+            name = first.path
         evidence = tuple(
             Evidence(
                 entry.path,
