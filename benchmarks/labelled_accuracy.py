@@ -38,14 +38,19 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = parser.parse_args()
     auditor = Auditor(cache_dir=args.cache)
-    labels = read_endpoint_labels(args.corpus / "endpoints-labelled.tsv")
-    makers = read_maker_labels(args.corpus / "makers.tsv")
+    endpoints(auditor, args.corpus)
+    makers(auditor, args.corpus, verbose=args.verbose)
+    return 0
 
+
+def endpoints(auditor: Auditor, corpus: Path) -> None:
+    """Outbound precision and recall, per labelled image and in total."""
+    labels = read_endpoint_labels(corpus / "endpoints-labelled.tsv")
     print("| image | outbound reported | true | false | missed | precision | recall |")
     print("|---|---|---|---|---|---|---|")
     total = EndpointScore()
     for name, image_labels in sorted(labels.items()):
-        path = SAMPLE if name == SAMPLE.name else args.corpus / name
+        path = SAMPLE if name == SAMPLE.name else corpus / name
         score = score_endpoints(name, auditor.audit_data(path), image_labels)
         total.add(score)
         found = len(score.true_positives) + len(score.false_positives)
@@ -63,9 +68,12 @@ def main() -> int:
     for image, host in total.missed:
         print(f"  missed: {image}: {host}")
 
+
+def makers(auditor: Auditor, corpus: Path, *, verbose: bool) -> None:
+    """Makers right, wrong, missed and falsely claimed on every file of makers.tsv."""
     right, wrong, false, missed = 0, [], [], []
-    for name, truth in sorted(makers.items()):
-        path = SAMPLE if name == SAMPLE.name else args.corpus / name
+    for name, truth in sorted(read_maker_labels(corpus / "makers.tsv").items()):
+        path = SAMPLE if name == SAMPLE.name else corpus / name
         if not path.is_file():
             continue
         maker = auditor.audit_data(path).assessment.attribution.maker
@@ -87,10 +95,9 @@ def main() -> int:
         print(f"  false: {name}: {found}")
     for name, found, truth in wrong:
         print(f"  wrong: {name}: {found} (truth {truth})")
-    if args.verbose:
+    if verbose:
         for name, truth in missed:
             print(f"  not found: {name}: {truth}")
-    return 0
 
 
 if __name__ == "__main__":
