@@ -396,10 +396,17 @@ def _print_summary(result: AuditData, seconds: float) -> None:
         if chunk.detail:
             where = chunk.container or result.image.name
             print(f"  {chunk.format} at {where}@{chunk.offset}: {chunk.detail}")
-    if result.components:
-        shown = ", ".join(c.key for c in result.components[:12])
-        more = f" (+{len(result.components) - 12} more)" if len(result.components) > 12 else ""
-        print(f"  components ({len(result.components)}): {shown}{more}")
+    known = [c for c in result.components if c.type != "application"]
+    programs = [c.name for c in result.components if c.type == "application"]
+    if known:
+        shown = ", ".join(c.key for c in known[:12])
+        more = f" (+{len(known) - 12} more)" if len(known) > 12 else ""
+        print(f"  components ({len(known)}): {shown}{more}")
+    if programs:
+        more = f" (+{len(programs) - 12} more)" if len(programs) > 12 else ""
+        print(
+            f"  other programs, not identified ({len(programs)}): {', '.join(programs[:12])}{more}"
+        )
     if result.endpoints:
         outbound = result.outbound
         shown = ", ".join(f"{e.host}" + (f" [{e.role}]" if e.role else "") for e in outbound[:10])
