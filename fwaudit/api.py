@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .endpoints import find_endpoints
+from .coverage import measure
+from .endpoints import find_endpoints, skipped_files
 from .errors import InputError
-from .identify import RuleSet, identify
+from .identify import RuleSet, identify_all
 from .identify.dependencies import component_dependencies
 from .inventory import take_inventory
 from .jurisdiction import RdapClient, assess, builtin_policies, load_policy
@@ -66,9 +67,13 @@ class Auditor:
         with clock("inventory"):
             inventory = take_inventory(fw, outcome)
         with clock("identify"):
-            components, toolchain = identify(inventory, self.rules)
+            identified = identify_all(inventory, self.rules)
+            components, toolchain = identified.components, identified.toolchain
         with clock("endpoints"):
             endpoints = find_endpoints(inventory, components)
+        problems = (*inventory.problems, *identified.problems, *skipped_files(inventory))
+        with clock("coverage"):
+            coverage = measure(fw, outcome, inventory, components, problems)
         with clock("jurisdiction"):
             assessment = assess(
                 inventory,
@@ -78,18 +83,20 @@ class Auditor:
                 policies=self.policies,
                 declared_vendor=declared_vendor,
                 rdap=self.rdap,
+                coverage=coverage,
             )
         return AuditData(
             image=fw,
             unpack=outcome,
             fwaudit_version=__version__,
-            problems=inventory.problems,
+            problems=tuple(sorted(set(problems))),
             files=inventory.files,
             components=components,
             toolchain=toolchain,
             endpoints=endpoints,
             dependencies=component_dependencies(inventory.files, components),
             assessment=assessment,
+            coverage=coverage,
             timings=tuple(clock.seconds.items()),
         )
 

@@ -193,15 +193,13 @@ def judged(coverage: Coverage, settings: Rules) -> Coverage:
         if coverage.opaque_bytes:
             reason += f"; {coverage.opaque_bytes / size:.1%} is encrypted or compressed"
         reasons.append(reason)
-    hit = sorted(
-        {
-            p.kind
-            for p in coverage.problems
-            if any(fnmatchcase(p.kind, pattern) for pattern in settings.inconclusive_problems)
-        }
-    )
-    if hit:
-        reasons.append(f"the image or its extraction was cut short ({', '.join(hit)})")
+    cut = {}  # the first problem of each kind that makes the image inconclusive
+    for problem in sorted(coverage.problems, key=lambda p: (p.kind, p.path)):
+        if any(fnmatchcase(problem.kind, pattern) for pattern in settings.inconclusive_problems):
+            cut.setdefault(problem.kind, problem)
+    for kind, problem in sorted(cut.items()):  # the path is in the verdict's evidence
+        detail = problem.detail if len(problem.detail) <= 240 else problem.detail[:239] + "…"
+        reasons.append(f"{kind}: {detail}")
     if size and settings.require_recognised and not coverage.recognised:
         reasons.append(
             "nothing firmware-like was recognised (no format extracted, no executable, "

@@ -200,7 +200,7 @@ class Coverage:
     def summary(self) -> str:
         """One line: "97.4% of 4,063,744 bytes examined (extracted), 379 files"."""
         text = f"{self.share:.1%} of {self.image_size:,} bytes examined ({self.basis}), "
-        text += f"{self.files:,} files"
+        text += f"{self.files:,} file{'s' if self.files != 1 else ''}"
         if self.skipped_files:
             text += f", {self.skipped_files} skipped"
         return text

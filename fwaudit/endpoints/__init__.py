@@ -24,7 +24,7 @@ from .._data import signatures_dir
 from ..identify.programs import APPLICATION, is_program, owner
 from ..inventory import Inventory
 from ..memo import ContentMemo
-from ..model import Component, Endpoint, Evidence, Technique
+from ..model import Component, Endpoint, Evidence, Problem, Severity, Technique
 from .contexts import Hit, context_table
 from .scan import MAX_SCAN_BYTES, Sighting, public_suffixes, scan_entry, valid_host
 
@@ -35,6 +35,7 @@ __all__ = [
     "find_endpoints",
     "public_suffixes",
     "scan_entry",
+    "skipped_files",
     "valid_host",
 ]
 
@@ -291,3 +292,19 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return ipaddress.ip_address(text)
     except ValueError:
         return None
+
+
+def skipped_files(inventory: Inventory) -> tuple[Problem, ...]:
+    """A problem for every file `find_endpoints` does not read (over `MAX_SCAN_BYTES`):
+    no file is dropped silently (`fwaudit.coverage` counts them as unexamined)."""
+    return tuple(
+        Problem(
+            "endpoints",
+            "scan.skipped",
+            Severity.WARNING,
+            entry.path,
+            f"{entry.size:,} bytes, over the endpoint scan cap of {MAX_SCAN_BYTES:,}",
+        )
+        for entry in inventory.files
+        if entry.size > MAX_SCAN_BYTES
+    )

@@ -8,21 +8,37 @@ databases, release files and file names (`manifests`). They are merged into one
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..inventory import Inventory
-from ..model import Component, Evidence
-from .binary import scan_file
+from ..model import Component, Evidence, Problem, Severity
+from .binary import scan_checked
 from .manifests import Finding, find_manifests
 from .programs import own_programs
 from .rules import RuleSet
 
-__all__ = ["RuleSet", "identify"]
+__all__ = ["Identified", "RuleSet", "identify", "identify_all"]
+
+
+@dataclass(frozen=True)
+class Identified:
+    """What the identify stage found, and the files it could not scan (as problems)."""
+
+    components: tuple[Component, ...]
+    toolchain: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()
 
 
 def identify(inventory: Inventory, rules: RuleSet) -> tuple[tuple[Component, ...], tuple[str, ...]]:
     """Components (sorted) and toolchain banners (sorted, unique) of the inventory."""
-    findings = _binary_findings(inventory, rules) + find_manifests(
+    found = identify_all(inventory, rules)
+    return found.components, found.toolchain
+
+
+def identify_all(inventory: Inventory, rules: RuleSet) -> Identified:
+    """Components, toolchain banners and a problem per file YARA did not scan."""
+    problems: list[Problem] = []
+    findings = _binary_findings(inventory, rules, problems) + find_manifests(
         list(inventory.files), list(inventory.links), inventory.locate
     )
     toolchain = sorted(
@@ -30,7 +46,8 @@ def identify(inventory: Inventory, rules: RuleSet) -> tuple[tuple[Component, ...
     )
     components = merge([f for f in findings if _kind(rules, f) == "component"], rules)
     programs = own_programs(inventory.files, components)
-    return tuple(sorted(components + programs, key=lambda c: c.sort_key)), tuple(toolchain)
+    components = tuple(sorted(components + programs, key=lambda c: c.sort_key))
+    return Identified(components, tuple(toolchain), tuple(sorted(problems)))
 
 
 def _kind(rules: RuleSet, finding: Finding) -> str:
@@ -39,15 +56,21 @@ def _kind(rules: RuleSet, finding: Finding) -> str:
     return "component"
 
 
-def _binary_findings(inventory: Inventory, rules: RuleSet) -> list[Finding]:
+def _binary_findings(
+    inventory: Inventory, rules: RuleSet, problems: list[Problem]
+) -> list[Finding]:
     """Scan each distinct content once (per worker process: see `fwaudit.memo`); copies of
-    a file share its findings."""
+    a file share its findings. A file not scanned adds a problem to `problems`."""
     findings = []
     for entry in inventory.files:
-        found = rules.memo.get(
+        found, unscanned = rules.memo.get(
             (entry.sha256, entry.size),
-            lambda entry=entry: scan_file(rules, entry, inventory.locate(entry)),
+            lambda entry=entry: scan_checked(rules, entry, inventory.locate(entry)),
         )
+        if unscanned:
+            problems.append(
+                Problem("identify", "scan.skipped", Severity.WARNING, entry.path, unscanned)
+            )
         for finding in found:
             evidence = replace(finding.evidence, path=entry.path)
             findings.append(replace(finding, evidence=evidence))

@@ -12,16 +12,25 @@ from .versions import clean_version
 
 MAX_INSTANCES = 4
 MAX_SCAN_BYTES = 256 << 20
+TIMEOUT = 60  # seconds of YARA per file
 
 
 def scan_file(rules: RuleSet, entry: FileEntry, path: Path) -> list[Finding]:
     """Findings for one file; a file too large or unreadable gives none."""
+    return scan_checked(rules, entry, path)[0]
+
+
+def scan_checked(rules: RuleSet, entry: FileEntry, path: Path) -> tuple[list[Finding], str | None]:
+    """Findings for one file, and why it was not scanned (None when it was): over the size
+    cap, a YARA timeout or error. The caller makes that a problem (`fwaudit.coverage`)."""
     if entry.size > MAX_SCAN_BYTES:
-        return []
+        return [], f"{entry.size:,} bytes, over the YARA scan cap of {MAX_SCAN_BYTES:,}"
     try:
-        matches = rules.rules.match(str(path), timeout=60)
-    except Exception:
-        return []
+        matches = rules.rules.match(str(path), timeout=TIMEOUT)
+    except Exception as exc:  # yara.TimeoutError, yara.Error, OSError
+        if type(exc).__name__ == "TimeoutError":
+            return [], f"YARA scan timed out after {TIMEOUT} s"
+        return [], f"YARA could not scan it: {type(exc).__name__}: {exc}"[:300]
     findings = []
     for match in matches:
         meta = rules.meta[match.rule]
@@ -42,4 +51,4 @@ def scan_file(rules: RuleSet, entry: FileEntry, path: Path) -> list[Finding]:
                 )
                 (versioned if version else bare).append(Finding(meta.name, version, evidence))
         findings += versioned or bare[:1]
-    return findings
+    return findings, None

@@ -97,7 +97,7 @@ class RuleSet:
                 self.meta[rule.identifier] = meta_from(rule.identifier, rule.meta, path.name)
         self.rules = yara.compile(filepaths={p.stem: str(p) for p in files})
         self.folder = folder
-        self.memo: ContentMemo[list] = ContentMemo()  # findings of these rules by sha256
+        self.memo: ContentMemo[tuple] = ContentMemo()  # (findings, why unscanned) by sha256
 
     def families(self) -> set[str]:
         """Component names the rules can report (toolchain rules excluded)."""

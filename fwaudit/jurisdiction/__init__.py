@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..inventory import Inventory
-from ..model import Assessment, Component, Endpoint, Party, UnpackOutcome
+from ..model import Assessment, Component, Coverage, Endpoint, Party, UnpackOutcome
 from .attribution import attribute
 from .data import Dataset, load
 from .geography import locate
@@ -29,8 +29,10 @@ def assess(
     dataset: Dataset | None = None,
     declared_vendor: str | None = None,
     rdap: RdapClient | None = None,
+    coverage: Coverage | None = None,
 ) -> Assessment:
-    """Attribute the maker, name suppliers, place outbound endpoints, apply the policies."""
+    """Attribute the maker, name suppliers, place outbound endpoints, apply the policies;
+    a policy passes only where the `coverage` of the image lets it (else `inconclusive`)."""
     dataset = dataset or load()
     attribution = attribute(
         inventory, components, endpoints, dataset, unpack, declared=declared_vendor
@@ -51,7 +53,7 @@ def assess(
     )
     verdicts, outcomes = [], []
     for policy in policies:
-        found = evaluate(policy, judged, attribution, dataset)
+        found = evaluate(policy, judged, attribution, dataset, coverage)
         verdicts += found
         outcomes.append((policy.id, overall(found)))
     return Assessment(

@@ -21,12 +21,15 @@ from ..errors import ConfigError
 from ..model import (
     Attribution,
     Component,
+    Coverage,
     Endpoint,
     Evidence,
     Fact,
     Geography,
     Outcome,
     Party,
+    Severity,
+    Technique,
     Verdict,
 )
 from .data import Dataset
@@ -45,7 +48,10 @@ CONDITIONS = frozenset(
         "role_in",
     }
 )
-SEVERITY = {Outcome.PASS: 0, Outcome.REVIEW: 1, Outcome.FAIL: 2}
+# how bad an outcome is: a policy's overall outcome is its worst verdict's. Inconclusive
+# ranks above pass (it is no assurance) and below review and fail (those are findings).
+SEVERITY = {Outcome.PASS: 0, Outcome.INCONCLUSIVE: 1, Outcome.REVIEW: 2, Outcome.FAIL: 3}
+FINDINGS = (Outcome.FAIL, Outcome.REVIEW)
 
 
 @dataclass(frozen=True)
@@ -203,9 +209,15 @@ def _proprietary(dataset: Dataset, org_id: str, component: Component) -> bool:
 
 
 def evaluate(
-    policy: Policy, subjects_: list[Subject], attribution: Attribution, dataset: Dataset
+    policy: Policy,
+    subjects_: list[Subject],
+    attribution: Attribution,
+    dataset: Dataset,
+    coverage: Coverage | None = None,
 ) -> list[Verdict]:
-    """Every verdict of one policy; one `pass` verdict when no rule holds."""
+    """Every verdict of one policy; one `pass` verdict when no rule holds, or an
+    `inconclusive` one when no fail or review holds and the `coverage` of the image does
+    not let it pass (fail and review findings are evidence and stay)."""
     verdicts = []
     for rule in policy.rules:
         for subject in subjects_:
@@ -230,8 +242,11 @@ def evaluate(
                     tuple(evidence),
                 )
             )
-    if not verdicts:
-        verdicts.append(_pass(policy, subjects_, attribution, dataset))
+    if coverage is not None and not coverage.conclusive:
+        if not any(v.outcome in FINDINGS for v in verdicts):
+            verdicts.append(_inconclusive(policy, subjects_, coverage))
+    elif not verdicts:
+        verdicts.append(_pass(policy, subjects_, attribution, dataset, coverage))
     return verdicts
 
 
@@ -371,7 +386,11 @@ def _render(template: str, subject: Subject, values: dict[str, str]) -> str:
 
 
 def _pass(
-    policy: Policy, subjects_: list[Subject], attribution: Attribution, dataset: Dataset
+    policy: Policy,
+    subjects_: list[Subject],
+    attribution: Attribution,
+    dataset: Dataset,
+    coverage: Coverage | None = None,
 ) -> Verdict:
     device = subjects_[0]
     counts = {kind: sum(s.kind == kind for s in subjects_) for kind in SUBJECTS}
@@ -382,8 +401,9 @@ def _pass(
     )
     rationale = (
         f"No rule of {policy.id} applies: {maker}, {counts['component']} components and "
-        f"{counts['endpoint']} outbound endpoints checked."
+        f"{counts['endpoint']} outbound endpoints checked"
     )
+    rationale += f"; {coverage.summary()}." if coverage else "."
     facts = _org_facts(dataset, device.party.org) if device.party and device.party.org else []
     return Verdict(
         policy.id,
@@ -395,3 +415,54 @@ def _pass(
         tuple(facts),
         attribution.evidence,
     )
+
+
+def _inconclusive(policy: Policy, subjects_: list[Subject], coverage: Coverage) -> Verdict:
+    """No fail or review, but too little of the image was examined for a pass: the reasons,
+    what was examined, and where the unexamined bytes and the problems are."""
+    device = subjects_[0]
+    counts = {kind: sum(s.kind == kind for s in subjects_) for kind in SUBJECTS}
+    rationale = (
+        f"{policy.id} cannot pass: {'; '.join(coverage.reasons)}. "
+        f"{coverage.summary()}: {counts['component']} components and "
+        f"{counts['endpoint']} outbound endpoints found, none that the policy fails or reviews."
+    )
+    fact = Fact(
+        "coverage",
+        f"{coverage.summary()}; {'; '.join(coverage.reasons)}",
+        ("fwaudit coverage of this image; thresholds in signatures/coverage.yaml",),
+        "",
+    )
+    return Verdict(
+        policy.id,
+        "insufficient-coverage",
+        "device",
+        device.name,
+        Outcome.INCONCLUSIVE,
+        rationale,
+        (fact,),
+        coverage_evidence(coverage),
+    )
+
+
+def coverage_evidence(coverage: Coverage, limit: int = 5) -> tuple[Evidence, ...]:
+    """Where the image was not examined: its largest unexplained regions and the problems
+    that cut the examination short, as evidence (path, offset, what is there)."""
+    regions = sorted(coverage.unexplained, key=lambda r: -r.size)[:limit]
+    evidence = [
+        Evidence(
+            r.container,
+            r.offset,
+            "coverage:unexplained",
+            f"{r.size:,} bytes: {r.label}",
+            Technique.BINARY,
+            1.0,
+        )
+        for r in regions
+    ]
+    evidence += [
+        Evidence(p.path, None, f"problem:{p.kind}", p.detail[:200], Technique.BINARY, 1.0)
+        for p in coverage.problems
+        if p.severity is Severity.ERROR or p.kind.startswith(("limit.", "scan."))
+    ][:limit]
+    return tuple(evidence)
