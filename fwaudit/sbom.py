@@ -49,7 +49,7 @@ from rfc3986_validator import validate_rfc3986
 from rfc3987_syntax import is_valid_syntax
 
 from . import __version__
-from .model import Assessment, AuditData, Endpoint, Evidence, Party, Verdict
+from .model import Assessment, AuditData, Coverage, Endpoint, Evidence, Party, Region, Verdict
 from .model import Component as Found
 
 MAX_OCCURRENCES = 50
@@ -85,6 +85,11 @@ def build_bom(result: AuditData, *, timestamp: datetime | None = None) -> Bom:
         for e in result.endpoints
         if not e.outbound
     ]
+    if result.coverage is not None:
+        properties += [
+            Property(name=f"{NAMESPACE}:{name}", value=value)
+            for name, value in coverage_properties(result.coverage)
+        ]
     assessment = result.assessment
     maker = assessment.attribution.maker if assessment else None
     if assessment:
@@ -115,6 +120,54 @@ def build_bom(result: AuditData, *, timestamp: datetime | None = None) -> Bom:
     for endpoint in result.outbound:
         bom.services.add(_service(endpoint, assessment))
     return bom
+
+
+# Coverage as `fwaudit:coverage:*` properties: (property, Coverage field, type). The SBOM
+# reader (`fwaudit.sbom_read`) reads them back through the same table; docs/taxonomy.md
+# describes them.
+COVERAGE_FIELDS: tuple[tuple[str, str, type], ...] = (
+    ("coverage:examined-bytes", "examined_bytes", int),
+    ("coverage:padding-bytes", "padding_bytes", int),
+    ("coverage:opaque-bytes", "opaque_bytes", int),
+    ("coverage:basis", "basis", str),
+    ("coverage:files", "files", int),
+    ("coverage:skipped-files", "skipped_files", int),
+    ("coverage:recognised", "recognised", bool),
+)
+
+
+def coverage_properties(coverage: Coverage) -> list[tuple[str, str]]:
+    """(name, value) of the coverage properties, namespace left off."""
+    found = [
+        ("coverage:share", f"{coverage.share:.4f}"),
+        ("coverage:conclusive", str(coverage.conclusive).lower()),
+    ]
+    for name, attribute, kind in COVERAGE_FIELDS:
+        value = getattr(coverage, attribute)
+        found.append((name, str(value).lower() if kind is bool else str(value)))
+    found += [("coverage:reason", reason) for reason in coverage.reasons]
+    found += [("coverage:unexplained", region_text(r)) for r in coverage.unexplained]
+    return found
+
+
+def region_text(region: Region) -> str:
+    """``<image>@0+1048576 entropy 8.00: encrypted or compressed (entropy 8.00)``"""
+    where = region.container or "<image>"
+    return f"{where}@{region.offset}+{region.size} entropy {region.entropy:.2f}: {region.label}"
+
+
+def region_from_text(text: str) -> Region | None:
+    """The `Region` of a `region_text` (None when it is not one)."""
+    head, _, label = text.partition(": ")
+    where, _, rest = head.rpartition("@")
+    span, _, entropy = rest.partition(" entropy ")
+    offset, _, size = span.partition("+")
+    try:
+        return Region(
+            "" if where == "<image>" else where, int(offset), int(size), float(entropy), label
+        )
+    except ValueError:
+        return None
 
 
 def _entity(party: Party) -> OrganizationalEntity:

@@ -3,7 +3,8 @@
 
 What the SBOM carries comes back: the firmware and its maker, components with their
 occurrences (path, offset, method, matched text), outbound endpoints as services with
-operator and evidence, policy outcomes and every verdict with its facts. What it does not
+operator and evidence, policy outcomes and every verdict with its facts, and the coverage
+(what share of the image was examined, why a policy could not pass). What it does not
 carry (the file list, ELF facts, endpoints that are not outbound) stays empty.
 """
 
@@ -19,6 +20,7 @@ from .model import (
     Attribution,
     AuditData,
     Component,
+    Coverage,
     Endpoint,
     Evidence,
     Fact,
@@ -30,7 +32,7 @@ from .model import (
     UnpackOutcome,
     Verdict,
 )
-from .sbom import NAMESPACE
+from .sbom import COVERAGE_FIELDS, NAMESPACE, region_from_text
 
 TECHNIQUES = {t.value: t for t in Technique}
 
@@ -94,6 +96,7 @@ def sbom_to_data(document: dict[str, Any], *, source: Path | None = None) -> Aud
         toolchain=tuple(props.get("toolchain", ())),
         components=tuple(sorted(components, key=lambda c: c.sort_key)),
         endpoints=endpoints,
+        coverage=_coverage(props, image.size),
         assessment=Assessment(
             attribution=attribution,
             suppliers=suppliers,
@@ -114,6 +117,25 @@ def load_sbom(path: Path) -> AuditData:
     if not is_fwaudit_sbom(document):
         raise InputError(f"{path}: not a CycloneDX JSON SBOM")
     return sbom_to_data(document, source=path)
+
+
+def _coverage(props: dict[str, list[str]], size: int) -> Coverage | None:
+    """The coverage the `fwaudit:coverage:*` properties carry (its problems are the
+    `fwaudit:problem` properties, not read back); None in an SBOM without them."""
+    if "coverage:examined-bytes" not in props:
+        return None
+    fields: dict[str, Any] = {}
+    for name, attribute, kind in COVERAGE_FIELDS:
+        value = _first(props, name)
+        if value is not None:
+            fields[attribute] = value == "true" if kind is bool else kind(value)
+    regions = (region_from_text(t) for t in props.get("coverage:unexplained", ()))
+    return Coverage(
+        image_size=size,
+        **fields,
+        unexplained=tuple(sorted(r for r in regions if r is not None)),
+        reasons=tuple(props.get("coverage:reason", ())),
+    )
 
 
 def _properties(item: dict[str, Any]) -> dict[str, list[str]]:
