@@ -17,11 +17,12 @@ import yaml
 from . import __version__
 from .batch.worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .errors import ConfigError, FwauditError, InputError
-from .model import AuditData, Severity
+from .model import AuditData, Coverage, Outcome, Severity
 from .unpack import BACKENDS, DEFAULT_BACKENDS
 from .unpack.cache import outcome_to_json
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_GATE = 3  # `scan --fail-on`: a policy came out with one of the outcomes named there
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--report", type=Path, default=None, help="also write the readable HTML report here"
+    )
+    scan.add_argument(
+        "--fail-on",
+        type=_outcomes,
+        default=(),
+        metavar="OUTCOMES",
+        help="exit with code 3 when any policy's overall outcome is one of these "
+        "(comma-separated: fail,review,inconclusive,pass), for CI gates; "
+        "input and usage errors exit with 2",
     )
     scan.set_defaults(handler=cmd_scan)
 
@@ -234,7 +244,26 @@ def cmd_scan(args: argparse.Namespace) -> int:
         print(f"HTML report written to {write_html(result, args.report)}")
     if result.assessment and result.assessment.verdicts:
         print(f"  why? fwaudit explain {args.out} VERDICT-ID")
-    return EXIT_OK
+    return _gate(result, args.fail_on)
+
+
+def _outcomes(text: str) -> tuple[Outcome, ...]:
+    """`--fail-on` text as outcomes; an unknown name is a usage error (exit 2)."""
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    known = ", ".join(o.value for o in Outcome)
+    try:
+        return tuple(Outcome(n) for n in names)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"outcomes are {known}; got {text!r}") from None
+
+
+def _gate(result: AuditData, fail_on: tuple[Outcome, ...]) -> int:
+    """EXIT_GATE when a policy's overall outcome is in `fail_on` (named on stderr)."""
+    policies = result.assessment.policies if result.assessment else ()
+    hit = [(policy, outcome) for policy, outcome in policies if outcome in fail_on]
+    for policy, outcome in hit:
+        print(f"fwaudit: --fail-on {outcome.value}: {policy} is {outcome.value}", file=sys.stderr)
+    return EXIT_GATE if hit else EXIT_OK
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -415,12 +444,26 @@ def _print_summary(result: AuditData, seconds: float) -> None:
         print(f"  toolchain: {', '.join(result.toolchain)}")
     if not summary["files"]:
         print("  no known format found: not firmware, encrypted, or a format no backend reads")
+    if result.coverage is not None:
+        _print_coverage(result.coverage)
     problems = result.all_problems
     by_kind = Counter((p.severity, p.kind) for p in problems)
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     for (severity, kind), count in sorted(by_kind.items(), key=lambda i: (order[i[0][0]], i[0][1])):
         example = next(p for p in problems if p.kind == kind and p.severity == severity)
         print(f"  {severity:<7} {kind} x{count}: {example.detail[:100]}")
+
+
+def _print_coverage(coverage: Coverage, regions: int = 3) -> None:
+    """What was examined, and why no policy can pass when it is too little."""
+    print(f"  coverage: {coverage.summary()}")
+    for region in sorted(coverage.unexplained, key=lambda r: -r.size)[:regions]:
+        where = region.container or "<image>"
+        print(f"    not examined: {where}@{region.offset} {region.size:,} bytes, {region.label}")
+    if not coverage.conclusive:
+        print("  INCONCLUSIVE: no policy can pass on what was examined:")
+        for reason in coverage.reasons:
+            print(f"    {reason}")
 
 
 if __name__ == "__main__":
