@@ -30,8 +30,9 @@ from .unblob import UnblobUnpacker
 #: of loss (`loss_signs`), and the one that recovered more is kept.
 BACKENDS: tuple[Unpacker, ...] = (UnblobUnpacker(), BinwalkUnpacker())
 DEFAULT_BACKENDS: tuple[str, ...] = tuple(b.name for b in BACKENDS)
-#: Problem kinds whose error or warning says a backend lost content another might recover.
-LOSS_KINDS = ("extract.", "tool.")
+#: Problem kinds whose error or warning says a backend lost content another might recover:
+#: a truncated file system, an extractor that failed, crashed or is missing.
+LOSS_KINDS = ("extract.truncated", "tool.")
 
 __all__ = ["BACKENDS", "DEFAULT_BACKENDS", "get_backend", "loss_signs", "unpack_image"]
 
@@ -82,9 +83,10 @@ def unpack_image(
 def loss_signs(outcome: UnpackOutcome) -> list[str]:
     """Why `outcome` may hold less than another backend would recover; [] for a clean one.
 
-    Signs: no regular file; an error or warning of kind ``extract.*`` (a truncated file
-    system) or ``tool.*`` (an extractor failed, crashed or is missing). A ``limit.*`` breach
-    is not a sign: the next backend would meet the same limit at the same cost.
+    Signs: no regular file; an error or warning of kind ``extract.truncated`` or ``tool.*``
+    (an extractor failed, crashed or is missing). Not signs: a ``limit.*`` breach (the next
+    backend would meet the same limit at the same cost), hostile entries (``safety.*``) and
+    what an extractor defused and said so (``extract.defused``, duplicates).
     """
     signs = []
     if not outcome.files:

@@ -85,10 +85,11 @@ class BinwalkUnpacker:
                         Problem(
                             STAGE,
                             "tool.extract_failed",
-                            Severity.INFO,
+                            Severity.WARNING,
                             workspace.rel(source),
-                            f"{chunk['format']} at offset {chunk['offset']}: "
-                            f"{chunk['description'][:160]}",
+                            f"{chunk['format']} at offset {chunk['offset']} was recognised but "
+                            f"its extractor ({chunk['extractor'] or 'binwalk'}) recovered "
+                            f"nothing: {chunk['description'][:160]}",
                         )
                     )
                 outcome.extractions.append(

@@ -15,13 +15,10 @@ from .sniff import sweepable
 PADDING = re.compile(r"\d+-\d+\.padding")
 #: unblob's two severities (the worker lower-cases them); extraction problems come as warnings.
 SEVERITY = {"error": Severity.ERROR, "warning": Severity.WARNING}
-#: unblob report class -> fwaudit problem kind; any other is ``tool.<snake_case name>``.
+#: unblob error report class -> fwaudit problem kind; any other is ``tool.<snake_case name>``.
+#: Its extraction problems (traversal, links, special files) are sorted by `_extraction_problem`.
 KIND = {
     "MaliciousSymlinkRemoved": "safety.link_escape",
-    "PathTraversalProblem": "safety.path_traversal",
-    "LinkExtractionProblem": "safety.link_escape",
-    "SpecialFileExtractionProblem": "safety.special_file",
-    "ExtractionProblem": "tool.extraction_problem",
     "ExtractorTimedOut": "limit.timeout",
     "ExtractorDependencyNotFoundReport": "tool.missing",
     "ExtractCommandFailedReport": "tool.extract_failed",
@@ -144,21 +141,49 @@ def _error_problems(
     task: dict[str, Any], container: Path, image: Path, workspace: Workspace
 ) -> list[Problem]:
     """Problems for unblob's reports on one task, worded without the private work folder
-    (same image, same text)."""
+    (same image, same text). unblob's extraction problems (one per archive member) are
+    grouped: one problem per kind of thing it met in a container, naming the members."""
     problems = []
+    label = workspace.rel(container)
+    groups: dict[tuple[str, Severity, str], list[str]] = {}
     for error in task["errors"]:
         name = error["kind"]
+        if "problem" in error:
+            kind, severity = _extraction_problem(name, error["problem"])
+            what = f"{error['problem'].rstrip('.')}; {error.get('resolution', '')}".strip("; ")
+            member = error.get("path") if error.get("path") not in (None, "None") else ""
+            groups.setdefault((kind, severity, what), []).append(member or "")
+            continue
         kind = KIND.get(name) or "tool." + re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        severity = SEVERITY.get(error["severity"], Severity.WARNING)
+        detail = _paths_hidden(_detail(name, error), image, workspace)
+        problems.append(Problem(STAGE, kind, severity, label, detail[:500]))
+    for (kind, severity, what), members in sorted(groups.items()):
+        named = [m for m in members if m]
+        more = f" and {len(named) - 10} more" if len(named) > 10 else ""
+        listed = f": {', '.join(named[:10])}{more}" if named else ""
+        detail = f"unblob: {what} ({len(members)} member(s){listed})"
         problems.append(
-            Problem(
-                STAGE,
-                kind,
-                SEVERITY.get(error["severity"], Severity.WARNING),
-                workspace.rel(container),
-                _paths_hidden(_detail(name, error), image, workspace)[:500],
-            )
+            Problem(STAGE, kind, severity, label, _paths_hidden(detail, image, workspace)[:500])
         )
     return problems
+
+
+def _extraction_problem(name: str, text: str) -> tuple[str, Severity]:
+    """Kind and weight of one of unblob's extraction problems (it says its output is complete
+    but for the member named): escapes are safety findings, bookkeeping is information."""
+    text = text.lower()
+    if "absolute path as link target" in text:
+        return "extract.link_rerooted", Severity.INFO  # normal in a root file system
+    if "duplicate" in text:
+        return "extract.duplicate_entry", Severity.INFO
+    if name == "SpecialFileExtractionProblem":
+        return "safety.special_file", Severity.INFO
+    if name == "LinkExtractionProblem" or ("link" in text and "traversal" in text):
+        return "safety.link_escape", Severity.WARNING
+    if name == "PathTraversalProblem" or "traversal" in text:
+        return "safety.path_traversal", Severity.WARNING
+    return "extract.defused", Severity.WARNING
 
 
 def _paths_hidden(text: str, image: Path, workspace: Workspace) -> str:
@@ -175,9 +200,6 @@ def _detail(name: str, error: dict[str, str]) -> str:
         return f"extractor program missing: {error.get('dependencies')}"
     if name == "ExtractorTimedOut":
         return f"extractor timed out after {error.get('timeout')} s: {error.get('cmd')}"
-    if "problem" in error:  # unblob's ExtractionProblem family: what it met and what it did
-        where = f" ({error['path']})" if error.get("path") not in (None, "None") else ""
-        return f"unblob: {error['problem']}{where}; {error.get('resolution', '')}".strip("; ")
     if "exception" in error:
         handler = f"{error['handler']} handler: " if error.get("handler") else ""
         return f"unblob {handler}raised {error['exception']}"

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from unblob.report import (
     ExtractCommandFailedReport,
+    ExtractionProblem,
     ExtractorDependencyNotFoundReport,
     ExtractorTimedOut,
     LinkExtractionProblem,
     MaliciousSymlinkRemoved,
     PathTraversalProblem,
+    SpecialFileExtractionProblem,
     UnknownError,
 )
 
@@ -66,7 +68,7 @@ REPORTS = [
         ),
         "safety.path_traversal",
         Severity.WARNING,
-        "unblob: Potential path traversal through write_bytes (../../x); Redirected.",
+        "unblob: Potential path traversal through write_bytes; Redirected. (1 member(s): ../../x)",
     ),
     (
         LinkExtractionProblem(
@@ -74,7 +76,7 @@ REPORTS = [
         ),
         "safety.link_escape",
         Severity.WARNING,
-        "unblob: Link target outside (lnk); Skipped.",
+        "unblob: Link target outside; Skipped. (1 member(s): lnk)",
     ),
 ]
 
@@ -121,3 +123,39 @@ def test_a_failed_extraction_in_a_real_run_is_a_warning(tmp_path: Path) -> None:
     (failed,) = [p for p in outcome.problems if p.kind == "tool.extract_failed"]
     assert failed.severity is Severity.WARNING
     assert "Data Error" in failed.detail and str(tmp_path) not in failed.detail
+
+
+def test_extraction_problems_are_grouped_per_container_and_weighed(tmp_path: Path) -> None:
+    """unblob's tar handler reports one generic ExtractionProblem per member: a root file
+    system's absolute links and duplicates are information, a traversal is a warning."""
+    workspace = Workspace(tmp_path / "work", 100)
+    reports = [
+        *(
+            ExtractionProblem(
+                path=f"bin/applet{i}",
+                problem="Absolute path as link target.",
+                resolution="Converted to extraction relative path.",
+            )
+            for i in range(12)
+        ),
+        ExtractionProblem(
+            path="usr/bin/curl", problem="Duplicate tar entry.", resolution="Removed older version."
+        ),
+        ExtractionProblem(
+            path="foo", problem="Traversal attempt through link path.", resolution="Skipped."
+        ),
+        SpecialFileExtractionProblem(
+            path="dev/null", mode=0o20666, device=259, problem="Special file", resolution="Skipped."
+        ),
+    ]
+    task = {"errors": [_error_json(r) for r in reports]}
+    problems = _error_problems(task, workspace.tree / "a.tar", tmp_path / "a.tar", workspace)
+    found = {p.kind: p for p in problems}
+    assert len(problems) == len(found) == 4
+    rerooted = found["extract.link_rerooted"]
+    assert rerooted.severity is Severity.INFO
+    assert rerooted.detail.startswith("unblob: Absolute path as link target; Converted")
+    assert "(12 member(s): bin/applet0, " in rerooted.detail and "and 2 more)" in rerooted.detail
+    assert found["extract.duplicate_entry"].severity is Severity.INFO
+    assert found["safety.link_escape"].severity is Severity.WARNING
+    assert found["safety.special_file"].severity is Severity.INFO
