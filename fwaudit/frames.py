@@ -144,12 +144,29 @@ def problem_rows(data: AuditData) -> list[dict[str, Any]]:
     ]
 
 
+def region_rows(data: AuditData) -> list[dict[str, Any]]:
+    """One row per unexplained region (the largest): where, how big, entropy, what it is."""
+    coverage = data.coverage
+    return [
+        {
+            "container": r.container,
+            "offset": r.offset,
+            "size": r.size,
+            "entropy": r.entropy,
+            "label": r.label,
+            "opaque": r.opaque,
+        }
+        for r in (coverage.unexplained if coverage else ())
+    ]
+
+
 COLUMNS = {
     component_rows: ["name", "version", "supplier", "supplier_country", "purl", "confidence"],
     endpoint_rows: ["host", "kind", "outbound", "role", "reason", "operator", "operator_country"],
     verdict_rows: ["id", "policy", "rule", "subject_kind", "subject", "outcome", "rationale"],
     file_rows: ["path", "size", "sha256", "kind"],
     problem_rows: ["stage", "kind", "severity", "path", "detail"],
+    region_rows: ["container", "offset", "size", "entropy", "label", "opaque"],
 }
 
 

@@ -16,7 +16,13 @@ from matplotlib.figure import Figure
 if TYPE_CHECKING:
     import pandas as pd
 
-OUTCOME_COLOURS = {"fail": "#c62828", "review": "#f9a825", "pass": "#2e7d32"}
+# worst first; inconclusive (too little examined for a pass) is grey: no finding, no assurance
+OUTCOME_COLOURS = {
+    "fail": "#c62828",
+    "review": "#f9a825",
+    "inconclusive": "#9e9e9e",
+    "pass": "#2e7d32",
+}
 UNKNOWN = "?"
 
 
@@ -90,7 +96,8 @@ def components_by_supplier_country(components: pd.DataFrame) -> Figure:
 
 
 def verdicts_by_policy(verdicts: pd.DataFrame) -> Figure:
-    """Verdicts per policy, stacked by outcome (fail red, review amber, pass green)."""
+    """Verdicts per policy, stacked by outcome (fail red, review amber, inconclusive grey,
+    pass green)."""
     import pandas as pd
 
     if verdicts.empty:

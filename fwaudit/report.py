@@ -28,7 +28,8 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--hide-scrollbars",
 )
-ORDER = {Outcome.FAIL: 0, Outcome.REVIEW: 1, Outcome.PASS: 2}
+ORDER = {Outcome.FAIL: 0, Outcome.REVIEW: 1, Outcome.INCONCLUSIVE: 2, Outcome.PASS: 3}
+REGIONS = 12  # unexplained regions listed in the report (the largest)
 
 
 def render_html(data: AuditData, *, plots: bool = True) -> str:
@@ -84,6 +85,10 @@ def _context(data: AuditData, *, plots: bool) -> dict[str, Any]:
         "outbound": outbound,
         "problems": problems,
         "plots": _plots(data) if plots else [],
+        "coverage": data.coverage,
+        "regions": sorted(
+            data.coverage.unexplained if data.coverage else (), key=lambda r: -r.size
+        )[:REGIONS],
         "data_as_of": assessment.data_as_of if assessment else None,
     }
 
@@ -112,7 +117,8 @@ def _policies(outcomes: tuple[tuple[str, Outcome], ...], verdicts: tuple[Verdict
 
 
 def _findings(verdicts: tuple[Verdict, ...]) -> list[Verdict]:
-    """Fail and review verdicts, worst first; a policy with none shows its pass verdict."""
+    """Fail, review and inconclusive verdicts, worst first; a policy with none shows its
+    pass verdict."""
     flagged = [v for v in verdicts if v.outcome is not Outcome.PASS]
     quiet = {v.policy for v in verdicts} - {v.policy for v in flagged}
     passes = [v for v in verdicts if v.policy in quiet]

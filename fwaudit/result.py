@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import frames
 from .explanation import Explanation, explain
-from .model import AuditData, Outcome, Party
+from .model import AuditData, Coverage, Outcome, Party
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,6 +51,12 @@ class AuditResult:
         """Who made the device, from the image itself (None when not attributed)."""
         assessment = self.data.assessment
         return assessment.attribution.maker if assessment else None
+
+    @property
+    def coverage(self) -> Coverage | None:
+        """What share of the image was examined, what was not and why; `reasons` say why no
+        policy can pass (empty when one can). None for results read from older files."""
+        return self.data.coverage
 
     @property
     def outcomes(self) -> dict[str, str]:
@@ -89,6 +95,12 @@ class AuditResult:
     def problems(self) -> pd.DataFrame:
         """What the image did to the audit: limits hit, hostile entries, tool failures."""
         return frames.frame(frames.problem_rows, self.data)
+
+    @cached_property
+    def unexplained(self) -> pd.DataFrame:
+        """The largest regions no recognised chunk explains: container, offset, size,
+        entropy, label ("encrypted or compressed (entropy 7.99)", "gzip not extracted")."""
+        return frames.frame(frames.region_rows, self.data)
 
     # -- why? -------------------------------------------------------------------------
     def explain(self, item: Any) -> Explanation:
@@ -157,15 +169,18 @@ class AuditResult:
             "components": len(self.data.components),
             "outbound endpoints": len(self.data.outbound),
             "problems": len(self.data.all_problems),
+            "coverage": self.coverage.summary() if self.coverage else None,
+            "inconclusive because": "; ".join(self.coverage.reasons)
+            if self.coverage and self.coverage.reasons
+            else None,
             **{f"policy {p}": o for p, o in self.outcomes.items()},
         }
 
     def top_risks(self, limit: int = TOP_RISKS) -> list[str]:
-        """The first fail (then review) verdicts' rationales."""
+        """The first fail (then review, then inconclusive) verdicts' rationales."""
         verdicts = self.data.assessment.verdicts if self.data.assessment else ()
-        ranked = [v for v in verdicts if v.outcome is Outcome.FAIL] + [
-            v for v in verdicts if v.outcome is Outcome.REVIEW
-        ]
+        order = (Outcome.FAIL, Outcome.REVIEW, Outcome.INCONCLUSIVE)
+        ranked = [v for outcome in order for v in verdicts if v.outcome is outcome]
         return [f"{v.outcome.value}: {v.rationale} [{v.id}]" for v in ranked[:limit]]
 
     def __repr__(self) -> str:
@@ -175,7 +190,12 @@ class AuditResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        colours = {"fail": "#c62828", "review": "#b26a00", "pass": "#2e7d32"}
+        colours = {
+            "fail": "#c62828",
+            "review": "#b26a00",
+            "inconclusive": "#757575",
+            "pass": "#2e7d32",
+        }
         badges = " ".join(
             f'<span style="background:{colours[o]};color:#fff;border-radius:9px;'
             f'padding:1px 8px;font-size:12px">{html.escape(p)}: {o}</span>'
@@ -185,12 +205,19 @@ class AuditResult:
         who = f"{html.escape(maker.name)} ({maker.country or '?'})" if maker else "not attributed"
         data = self.data
         risks = "".join(f"<li>{html.escape(r)}</li>" for r in self.top_risks())
+        coverage = ""
+        if self.coverage:
+            coverage = f"coverage: {html.escape(self.coverage.summary())}"
+            if self.coverage.reasons:
+                why = html.escape("; ".join(self.coverage.reasons))
+                coverage += f" &middot; <strong>inconclusive</strong>: {why}"
+            coverage += "<br>"
         return (
             f"<div><strong>{html.escape(self.image)}</strong> "
             f'<code style="font-size:11px">{self.sha256[:16]}…</code><br>'
             f"maker: {who} &middot; {len(data.components)} components &middot; "
             f"{len(data.outbound)} outbound endpoints &middot; "
-            f"{len(data.all_problems)} problems<br>{badges}"
+            f"{len(data.all_problems)} problems<br>{coverage}{badges}"
             + (f"<br>top risks:<ol>{risks}</ol>" if risks else "<br>no fail or review verdict")
             + "</div>"
         )
