@@ -1,5 +1,6 @@
 """What changed between two firmware versions: components added, removed and changed in
-version, outbound endpoints added and removed, policy outcomes and verdicts that changed.
+version, outbound endpoints added and removed, policy outcomes and verdicts that changed
+(inconclusive ones too), and the coverage (share examined, whether a policy can pass).
 Works on images (audited now), saved results and fwaudit SBOMs, in any mix."""
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class Diff:
     endpoints_removed: tuple[str, ...]
     policies_changed: tuple[tuple[str, str | None, str | None], ...]  # (policy, old, new)
     verdicts_changed: tuple[tuple[str, str | None, str | None], ...]  # (verdict id, old, new)
+    # ("examined", "99.1%", "48.0%"), ("conclusive", "yes", "no: ..."): both sides measured
+    coverage_changed: tuple[tuple[str, str | None, str | None], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -57,6 +60,7 @@ class Diff:
         rows += [("endpoint", "removed", h, h, None) for h in self.endpoints_removed]
         rows += [("policy", "outcome", p, o, n) for p, o, n in self.policies_changed]
         rows += [("verdict", "outcome", v, o, n) for v, o, n in self.verdicts_changed]
+        rows += [("coverage", what, what, o, n) for what, o, n in self.coverage_changed]
         return pd.DataFrame(rows, columns=["what", "change", "name", "old", "new"])
 
     def __str__(self) -> str:
@@ -71,6 +75,7 @@ class Diff:
             ("outbound endpoints removed", self.endpoints_removed),
             ("policies changed", [f"{p}: {o} -> {n}" for p, o, n in self.policies_changed]),
             ("verdicts changed", [f"{v}: {o} -> {n}" for v, o, n in self.verdicts_changed]),
+            ("coverage changed", [f"{w}: {o} -> {n}" for w, o, n in self.coverage_changed]),
         ]
         for title, items in sections:
             if items:
@@ -97,6 +102,7 @@ def diff(old: Side, new: Side, **audit_options: Any) -> Diff:
         endpoints_removed=tuple(sorted(_outbound(a) - _outbound(b))),
         policies_changed=_changes(_policies(a), _policies(b)),
         verdicts_changed=_changes(_flagged(a), _flagged(b)),
+        coverage_changed=_changes(_coverage(a), _coverage(b)) if a.coverage and b.coverage else (),
     )
 
 
@@ -150,6 +156,15 @@ def _policies(data: AuditData) -> dict[str, str]:
 def _flagged(data: AuditData) -> dict[str, str]:
     verdicts = data.assessment.verdicts if data.assessment else ()
     return {v.id: v.outcome.value for v in verdicts if v.outcome is not Outcome.PASS}
+
+
+def _coverage(data: AuditData) -> dict[str, str]:
+    """The examined share (to 0.1 %) and whether a policy can pass, as text."""
+    coverage = data.coverage
+    if coverage is None:
+        return {}
+    conclusive = "yes" if coverage.conclusive else "no: " + "; ".join(coverage.reasons)
+    return {"examined": f"{coverage.share:.1%}", "conclusive": conclusive}
 
 
 def _changes(

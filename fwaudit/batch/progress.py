@@ -120,6 +120,8 @@ def summary_table(report: BatchReport) -> Table:
         table.add_row("[red]failed", ", ".join(f"{n} {kind}" for kind, n in sorted(failed.items())))
     if statuses["not-run"]:
         table.add_row("[yellow]not run (interrupted)", str(statuses["not-run"]))
+    if unclear := [r for r in rows if r.get("conclusive") is False]:
+        table.add_row("[bright_black]inconclusive", f"{len(unclear)} (too little examined)")
     for column in sorted({k for r in rows for k in r if k.startswith("policy:")}):
         outcomes = Counter(r.get(column) for r in rows if r.get(column))
         shown = ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items()))

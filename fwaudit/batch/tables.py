@@ -26,6 +26,7 @@ def image_summary(result: AuditData) -> dict[str, Any]:
     geography = assessment.geography if assessment else ()
     outcomes = Counter(v.outcome.value for v in assessment.verdicts) if assessment else Counter()
     problems = result.all_problems
+    coverage = result.coverage
     return {
         "maker": maker.name if maker else None,
         "maker_country": maker.country if maker else None,
@@ -46,6 +47,14 @@ def image_summary(result: AuditData) -> dict[str, Any]:
         "policies": {p: o.value for p, o in assessment.policies} if assessment else {},
         "fail_verdicts": outcomes["fail"],
         "review_verdicts": outcomes["review"],
+        "inconclusive_verdicts": outcomes["inconclusive"],
+        # what was examined: the share of the image, how, and why no policy can pass
+        "coverage": round(coverage.share, 4) if coverage else None,
+        "coverage_basis": coverage.basis if coverage else None,
+        "conclusive": coverage.conclusive if coverage else None,
+        "inconclusive_reasons": "; ".join(coverage.reasons) if coverage else None,
+        "unexamined_bytes": coverage.image_size - coverage.examined_bytes if coverage else None,
+        "skipped_files": coverage.skipped_files if coverage else None,
         "problems": len(problems),
         "problem_errors": sum(1 for p in problems if p.severity is Severity.ERROR),
         "unpack_backend": result.unpack.backend,
