@@ -20,8 +20,9 @@ from . import squashfs
 from .base import STAGE, BackendRun, Extraction, Unpacker, Workspace
 from .binwalk import BinwalkUnpacker
 from .cache import UnpackCache
-from .integrity import truncated
+from .integrity import SELF_SIZED, truncated
 from .members import audit_archive, sweep
+from .sniff import packed_file
 from .unblob import UnblobUnpacker
 
 #: Every backend, in the default order: unblob recovers more (VxWorks LZMA web files, FIT,
@@ -195,10 +196,14 @@ def _swept(run: BackendRun, workspace: Workspace) -> list[Problem]:
 
 
 def _truncation(image: Path, extractions: list[Extraction], workspace: Workspace) -> list[Problem]:
-    """`extract.truncated` for the image and every container a backend opened."""
+    """`extract.truncated` for the image, every container a backend opened, and every file of
+    the tree that starts with a self-sized header (a partition no backend recognised)."""
     seen: set[tuple[object, ...]] = set()
     problems = truncated(image, "", seen)
     containers = {e.container for e in extractions if e.container != image}
+    for path in workspace.tree.rglob("*"):
+        if packed_file(path) in SELF_SIZED:
+            containers.add(path)
     for container in sorted(containers):
         if container.is_file() and not container.is_symlink():
             problems += truncated(container, workspace.rel(container), seen)

@@ -27,6 +27,9 @@ KIND = "extract.truncated"
 UIMAGE_MAGIC = b"\x27\x05\x19\x56"
 CRAMFS_MAGICS = (b"\x45\x3d\xcd\x28", b"\x28\xcd\x3d\x45")
 CRAMFS_SIGNATURE = b"Compressed ROMFS"
+#: `sniff.packed_format` names of the file systems looked for at the start of every file of a
+#: tree. Not uImage: backends carve its 64-byte header apart from the payload it sizes.
+SELF_SIZED = frozenset({"squashfs", "cramfs"})
 MAX_HITS = 4096  # magic hits examined per file; a file made of magics costs no more
 
 

@@ -4,7 +4,9 @@ backend that recovered more."""
 
 from __future__ import annotations
 
+import io
 import struct
+import tarfile
 import zlib
 from pathlib import Path
 
@@ -130,3 +132,20 @@ def test_a_uimage_with_a_valid_header_crc_is_checked_and_one_without_is_not(
     forged = tmp_path / "forged.bin"
     forged.write_bytes(uimage(bytes(10), 4000, good_crc=False))
     assert shortfalls(whole) == [] and shortfalls(forged) == []
+
+
+@pytest.mark.parametrize("backend", NAMES)
+def test_a_truncated_file_system_inside_an_archive_is_found_in_the_tree(
+    sample: Path, tmp_path: Path, backend: str
+) -> None:
+    rootfs = sample.read_bytes()[64:]
+    member = tarfile.TarInfo("partitions/rootfs.sqfs")
+    member.size = len(rootfs) // 2
+    path = tmp_path / "update.tar.gz"  # compressed: the image's own bytes do not show it
+    with tarfile.open(path, "w:gz") as tar:
+        tar.addfile(member, io.BytesIO(rootfs[: member.size]))
+    outcome = unpack_image(Image.from_path(path), backends=[backend], cache_dir=tmp_path / "c")
+    squashfs = truncation(outcome, "SquashFS 4.0 (xz, 346 inodes) at offset ")
+    assert squashfs.severity is Severity.ERROR
+    assert squashfs.path and (outcome.root / squashfs.path).is_file()  # the tar or the member
+    assert "are present (50 %)" in squashfs.detail
