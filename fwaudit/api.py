@@ -142,9 +142,10 @@ def audit(
     """Audit one firmware image and return everything found, with evidence.
 
     `policy` is a built-in policy id or a YAML file, or a list of them (default: every
-    built-in); `backends` are tried in order until one recovers a file (see
-    `fwaudit.unpack`); `online` allows RDAP look-ups of outbound endpoints (no network
-    otherwise). `declared_vendor` is the vendor the procurement record names.
+    built-in); the first of `backends` unpacks, the next runs only when that result shows
+    signs of loss and the one that recovered more is kept (see `fwaudit.unpack`); `online`
+    allows RDAP look-ups of outbound endpoints (no network otherwise). `declared_vendor` is
+    the vendor the procurement record names.
     """
     policies = [policy] if isinstance(policy, str | os.PathLike) else policy
     auditor = Auditor(
