@@ -35,7 +35,7 @@ DEFAULT_BACKENDS: tuple[str, ...] = tuple(b.name for b in BACKENDS)
 #: a truncated file system, an extractor that failed, crashed or is missing.
 LOSS_KINDS = ("extract.truncated", "tool.")
 
-__all__ = ["BACKENDS", "DEFAULT_BACKENDS", "get_backend", "loss_signs", "unpack_image"]
+__all__ = ["BACKENDS", "DEFAULT_BACKENDS", "get_backend", "loss_signs", "recovered", "unpack_image"]
 
 
 def get_backend(name: str | Unpacker) -> Unpacker:
@@ -127,15 +127,27 @@ def _choice(kept: UnpackOutcome, dropped: UnpackOutcome, first: str, signs: list
 
 
 def _carried(dropped: UnpackOutcome, kept: UnpackOutcome) -> list[Problem]:
-    """Hostile entries only the dropped backend saw still belong to the image's findings."""
-    have = {(p.kind, p.detail) for p in kept.problems}
+    """Hostile entries only the dropped backend saw still belong to the image's findings;
+    their path is the image's (the tree they were seen in is gone)."""
+    have = {_finding(p) for p in kept.problems}
     return [
-        replace(p, detail=f"seen by {dropped.backend}, whose tree was not kept: {p.detail}")
+        replace(
+            p,
+            path="",
+            detail=f"seen by {dropped.backend} in {p.path or 'the image'}, whose tree was not "
+            f"kept: {p.detail}",
+        )
         for p in dropped.problems
         if p.kind.startswith("safety.")
         and p.severity is not Severity.INFO
-        and (p.kind, p.detail) not in have
+        and _finding(p) not in have
     ]
+
+
+def _finding(problem: Problem) -> tuple[str, str]:
+    """What a member finding says, whoever found it: the kind and the text after the
+    archive's description (``tar at offset 0: member '../x' climbs out of the archive``)."""
+    return problem.kind, problem.detail.split(": ", 1)[-1]
 
 
 def _unpack_with(
@@ -184,11 +196,11 @@ def _swept(run: BackendRun, workspace: Workspace) -> list[Problem]:
     """Hostile members of the files the backend did not finish (a bomb stopped it, the depth
     limit left them); a member already reported (the same table read through another copy,
     a partial decompressed file) is not repeated."""
-    seen = {(p.kind, p.detail.split(": ", 1)[-1]) for p in run.problems}
+    seen = {_finding(p) for p in run.problems}
     problems = []
     for path in dict.fromkeys(run.unfinished):
         for problem in sweep(path, workspace.rel(path)):
-            key = (problem.kind, problem.detail.split(": ", 1)[-1])
+            key = _finding(problem)
             if key not in seen:
                 seen.add(key)
                 problems.append(problem)
