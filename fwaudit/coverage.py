@@ -134,11 +134,14 @@ def measure(
     skipped = {p.path for p in problems if skips(p)}
     walk = _Walk(unpack, inventory, settings, skipped)
     entry = next((f for f in inventory.files if f.path == ""), None)
-    whole = entry is not None and entry.kind in ("elf", "text") and "" not in skipped
+    # read whole by every stage: an ELF LIEF parses, or a text file that holds no format
+    # (text is judged by its first 4 KiB, so a text header before a payload does not count)
+    whole = entry is not None and "" not in skipped
+    whole = whole and (entry.kind == "elf" or (entry.kind == "text" and not walk.chunks.get("")))
     if image.size == 0:
         basis = "empty"
     elif whole:
-        basis = f"whole file ({entry.kind})"  # type: ignore[union-attr]
+        basis = f"whole {'ELF' if entry.kind == 'elf' else entry.kind} file"  # type: ignore[union-attr]
     else:
         basis = "extracted" if walk.chunks.get("") else "raw bytes"
     examined = walk.container("", image.path, image.size, readable=whole)

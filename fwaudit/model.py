@@ -175,7 +175,7 @@ class Coverage:
     examined_bytes: int
     padding_bytes: int = 0
     opaque_bytes: int = 0  # unexplained image bytes that are encrypted or compressed
-    basis: str = "extracted"  # or "whole file (elf)", "whole file (text)", "raw bytes", "empty"
+    basis: str = "extracted"  # or "whole ELF file", "whole text file", "raw bytes", "empty"
     files: int = 0  # extracted files the stages read
     skipped_files: int = 0  # files a stage did not read
     recognised: bool = False  # a format extracted, an ELF file, or a component in binary data
