@@ -352,9 +352,12 @@ def _fill_runs(np: Any, data: Any, start: int, stop: int, min_run: int) -> list[
         for value in (0x00, 0xFF):
             fill = np.concatenate(([False], values == value, [False]))
             edges = np.flatnonzero(fill[1:] != fill[:-1])
+            starts, ends = edges[::2], edges[1::2]
+            # long runs, and runs at the slice's edges (they may continue in the next slice)
+            keep = (ends - starts >= min_run) | (starts == 0) | (ends == len(values))
             runs += [
                 (base + int(a), base + int(b), value)
-                for a, b in zip(edges[::2], edges[1::2], strict=True)
+                for a, b in zip(starts[keep], ends[keep], strict=True)
             ]
     runs.sort()
     merged: list[tuple[int, int, int]] = []
