@@ -49,7 +49,17 @@ from rfc3986_validator import validate_rfc3986
 from rfc3987_syntax import is_valid_syntax
 
 from . import __version__
-from .model import Assessment, AuditData, Coverage, Endpoint, Evidence, Party, Region, Verdict
+from .model import (
+    Assessment,
+    AuditData,
+    Coverage,
+    Endpoint,
+    Evidence,
+    Party,
+    PlatformClue,
+    Region,
+    Verdict,
+)
 from .model import Component as Found
 
 MAX_OCCURRENCES = 50
@@ -183,6 +193,8 @@ def _assessment_properties(assessment: Assessment) -> list[Property]:
         "maker": who.maker.name if who.maker else None,
         "maker:country": who.maker.country if who.maker else None,
         "maker:confidence": str(who.confidence) if who.maker else None,
+        "maker:not-in-data": "true" if who.maker and who.maker.org is None else None,
+        "maker:brand": who.brand.name if who.brand else None,
         "declared-vendor": who.declared,
         "declared-vendor:mismatch": who.mismatch,
         "firmware-date": who.firmware_date,
@@ -201,6 +213,9 @@ def _assessment_properties(assessment: Assessment) -> list[Property]:
         for org, score in who.candidates
     ]
     properties += [
+        Property(name=f"{NAMESPACE}:platform", value=platform_json(p)) for p in who.platform
+    ]
+    properties += [
         Property(name=f"{NAMESPACE}:policy:{policy}", value=outcome.value)
         for policy, outcome in assessment.policies
     ]
@@ -208,6 +223,15 @@ def _assessment_properties(assessment: Assessment) -> list[Property]:
         Property(name=f"{NAMESPACE}:verdict", value=verdict_json(v)) for v in assessment.verdicts
     ]
     return properties
+
+
+def platform_json(clue: PlatformClue) -> str:
+    """A platform clue (SoC vendor or SDK lineage, with its evidence) as the JSON text the
+    SBOM carries (`fwaudit:platform`)."""
+    record = asdict(clue)
+    for ev in record["evidence"]:
+        ev["technique"] = str(ev["technique"])
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
 
 
 def verdict_json(verdict: Verdict) -> str:

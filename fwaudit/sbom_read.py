@@ -28,6 +28,7 @@ from .model import (
     Image,
     Outcome,
     Party,
+    PlatformClue,
     Technique,
     UnpackOutcome,
     Verdict,
@@ -69,14 +70,17 @@ def sbom_to_data(document: dict[str, Any], *, source: Path | None = None) -> Aud
     endpoints = tuple(_endpoint(s) for s in document.get("services", ()))
     verdicts = tuple(_verdict(json.loads(v)) for v in props.get("verdict", ()))
     maker = _party(metadata.get("manufacturer"))
+    brand = _first(props, "maker:brand")
     attribution = Attribution(
         maker=maker,
         confidence=float(_first(props, "maker:confidence") or 0.0),
-        evidence=(),
+        evidence=tuple(_evidence_line(t, "maker") for t in props.get("maker:evidence", ())),
         declared=_first(props, "declared-vendor"),
         mismatch=_first(props, "declared-vendor:mismatch"),
         firmware_date=_first(props, "firmware-date"),
         device_class=_first(props, "device-class") or "unknown",
+        platform=tuple(_platform(json.loads(p)) for p in props.get("platform", ())),
+        brand=Party(None, brand, None) if brand else None,
     )
     policies = tuple(
         (name.removeprefix("policy:"), Outcome(values[0]))
@@ -258,6 +262,43 @@ def _geography(service: dict[str, Any]) -> Geography:
         registration_country=country or None,
         registration_source=source if country else None,
         rdap=tuple(props.get("endpoint:rdap", ())),
+    )
+
+
+def _evidence_line(text: str, default_method: str) -> Evidence:
+    """Evidence written as `path@offset method: matched` (`fwaudit:maker:evidence`)."""
+    where, _, matched = text.partition(": ")
+    place, _, method = where.partition(" ")
+    path, _, offset = place.rpartition("@")
+    return Evidence(
+        path="" if path == "<image>" else path,
+        offset=int(offset) if offset.isdigit() else None,
+        method=method or default_method,
+        matched=matched,
+        technique=Technique.BINARY,
+        confidence=0.5,
+    )
+
+
+def _platform(raw: dict[str, Any]) -> PlatformClue:
+    party = raw["party"]
+    return PlatformClue(
+        role=raw["role"],
+        party=Party(party.get("org"), party["name"], party.get("country")),
+        confidence=float(raw["confidence"]),
+        evidence=tuple(_evidence_record(e) for e in raw.get("evidence", ())),
+        model=raw.get("model"),
+    )
+
+
+def _evidence_record(e: dict[str, Any]) -> Evidence:
+    return Evidence(
+        e["path"],
+        e["offset"],
+        e["method"],
+        e["matched"],
+        TECHNIQUES.get(e.get("technique", ""), Technique.BINARY),
+        e["confidence"],
     )
 
 

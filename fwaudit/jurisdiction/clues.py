@@ -282,11 +282,26 @@ def certificate_subject_org(data: bytes, offset: int) -> str | None:
     issuer, subject = fields[2], fields[4]
     if data[issuer[1] : issuer[2]] == data[subject[1] : subject[2]]:
         return None  # self-signed: a root, not a device
-    tbs = data[fields[0][1] : fields[-1][2]]
-    constraint = tbs.find(_OID_BASIC_CONSTRAINTS)
-    if constraint >= 0 and b"\x01\x01\xff" in tbs[constraint : constraint + 16]:
-        return None  # cA TRUE
+    if _is_ca(data[fields[0][1] : fields[-1][2]]):
+        return None
     return _name_org(data[subject[1] : subject[2]])
+
+
+def _is_ca(tbs: bytes) -> bool:
+    """basicConstraints says cA TRUE (an optional `critical` flag before its value)."""
+    at = tbs.find(_OID_BASIC_CONSTRAINTS)
+    if at < 0:
+        return False
+    element = _tlv(tbs, at + len(_OID_BASIC_CONSTRAINTS))
+    if element and element[0] == 0x01:  # critical
+        element = _tlv(tbs, element[2])
+    if not element or element[0] != 0x04:
+        return False
+    sequence = _tlv(tbs, element[1])
+    if not sequence or sequence[0] != 0x30 or sequence[1] == sequence[2]:
+        return False
+    first = _tlv(tbs, sequence[1])
+    return bool(first and first[0] == 0x01 and tbs[first[1] : first[2]] != b"\x00")
 
 
 def _tbs_fields(data: bytes, offset: int) -> list[tuple[int, int, int]] | None:

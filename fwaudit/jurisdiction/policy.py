@@ -34,7 +34,9 @@ from ..model import (
 )
 from .data import Dataset
 
-SUBJECTS = ("device", "component", "endpoint")
+SUBJECTS = ("device", "component", "endpoint", "platform")
+# conditions of a device rule that need the maker's data (its country, owners, listings)
+MAKER_CONDITIONS = frozenset({"subject_to", "on_list", "country_in"})
 CONDITIONS = frozenset(
     {
         "subject_to",
@@ -149,7 +151,8 @@ def subjects(
     geography: dict[str, Geography],
     dataset: Dataset,
 ) -> list[Subject]:
-    """Everything a policy can judge: the device, each component, each outbound endpoint."""
+    """Everything a policy can judge: the device, each component, each outbound endpoint,
+    each platform vendor (SoC, SDK lineage)."""
     maker = attribution.maker
     device_facts: tuple[Fact, ...] = ()
     if maker is None and attribution.declared:
@@ -200,6 +203,17 @@ def subjects(
                     geography=where,
                 )
             )
+    for clue in attribution.platform:
+        what = "SoC" if clue.role == "soc" else "SDK"
+        found.append(
+            Subject(
+                "platform",
+                f"{clue.party.name} {what}" + (f" ({clue.model})" if clue.model else ""),
+                clue.party,
+                clue.evidence[:3],
+                role=f"{what} vendor",
+            )
+        )
     return found
 
 
@@ -242,12 +256,51 @@ def evaluate(
                     tuple(evidence),
                 )
             )
+    verdicts += _maker_not_held(policy, subjects_, attribution)
     if coverage is not None and not coverage.conclusive:
         if not any(v.outcome in FINDINGS for v in verdicts):
             verdicts.append(_inconclusive(policy, subjects_, coverage))
     elif not verdicts:
         verdicts.append(_pass(policy, subjects_, attribution, dataset, coverage))
     return verdicts
+
+
+def _maker_not_held(
+    policy: Policy, subjects_: list[Subject], attribution: Attribution
+) -> list[Verdict]:
+    """A `review` when the firmware names a maker the data does not hold and the policy has
+    rules about the maker: they cannot be judged, so the policy cannot pass."""
+    device = subjects_[0]
+    rules = [r.id for r in policy.rules if r.subject == "device" and MAKER_CONDITIONS & set(r.when)]
+    if not rules or device.party is None or device.party.org is not None:
+        return []
+    seen = "; ".join(
+        f"{e.path or '<image>'}@{e.offset} {e.method}" for e in attribution.evidence[:3]
+    )
+    fact = Fact(
+        "attribution/maker",
+        f"the firmware names its maker {device.party.name}; the jurisdiction data does not "
+        "hold it (country, owners and listings unknown)",
+        (f"firmware evidence: {seen}",),
+        "",
+    )
+    rationale = (
+        f"The firmware names its maker {device.party.name}, which is not in the jurisdiction "
+        f"data: its country, owners and listings are unknown, so the rules of {policy.id} "
+        f"about the maker ({', '.join(rules)}) cannot be judged. Review the maker."
+    )
+    return [
+        Verdict(
+            policy.id,
+            "maker-not-in-data",
+            "device",
+            device.name,
+            Outcome.REVIEW,
+            rationale,
+            (fact,),
+            attribution.evidence,
+        )
+    ]
 
 
 def overall(verdicts: list[Verdict]) -> Outcome:
