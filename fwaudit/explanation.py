@@ -52,7 +52,8 @@ class Explanation:
         if self.facts:
             lines.append("  facts used:")
         for fact in self.facts:
-            lines.append(f"    [{fact.ref}] {fact.statement} (recorded {fact.as_of})")
+            recorded = f" (recorded {fact.as_of})" if fact.as_of else ""
+            lines.append(f"    [{fact.ref}] {fact.statement}{recorded}")
             lines += [f"      source: {s}" for s in fact.sources if s]
         return "\n".join(lines)
 
@@ -88,9 +89,10 @@ class Explanation:
                     for s in fact.sources
                     if s
                 )
+                recorded = f", recorded {html.escape(fact.as_of)}" if fact.as_of else ""
                 out.append(
-                    f"<li>{html.escape(fact.statement)} <small>[{html.escape(fact.ref)}, "
-                    f"recorded {html.escape(fact.as_of)}]</small>{sources}</li>"
+                    f"<li>{html.escape(fact.statement)} <small>[{html.escape(fact.ref)}"
+                    f"{recorded}]</small>{sources}</li>"
                 )
             out.append("</ul>")
         return "".join(out) + "</div>"
