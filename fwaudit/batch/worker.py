@@ -184,7 +184,10 @@ def _project(task: Task, result: AuditData) -> JobOutput:
 
 def _recognised(result: AuditData) -> bool:
     """A format was unpacked, an executable found, or a component seen in binary data (a
-    bare flash image such as an ESP32 app). Names quoted in a text file do not count."""
+    bare flash image such as an ESP32 app); names quoted in a text file do not count. The
+    coverage stage decides it (`fwaudit.coverage.recognised`)."""
+    if result.coverage is not None:
+        return result.coverage.recognised
     if result.unpack.chunks or any(f.kind == "elf" for f in result.files):
         return True
     binary = {f.path for f in result.files if f.kind != "text"}
