@@ -480,7 +480,7 @@ class AuditData:
     dependencies: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     assessment: Assessment | None = None
     coverage: Coverage | None = None
-    # (stage, seconds): unpack, inventory, identify, endpoints, jurisdiction; not a finding
+    # (stage, seconds) of unpack ... coverage, jurisdiction; not a finding
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
     @property
