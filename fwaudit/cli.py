@@ -291,6 +291,18 @@ def _print_verdicts(result: AuditData) -> None:
         )
     else:
         print("  maker: not identified from the image")
+    if who.maker and who.maker.org is None:
+        print("    (a maker the jurisdiction data does not hold: its country is unknown)")
+    if who.brand:
+        print(
+            f"  brand: {who.brand.name} (an OEM relabel of {who.maker.name if who.maker else '?'})"
+        )
+    for clue in who.platform:
+        print(
+            f"  platform: {clue.role} {clue.party.name} ({clue.party.country or 'country unknown'})"
+            + (f" {clue.model}" if clue.model else "")
+            + f", confidence {clue.confidence}"
+        )
     if who.mismatch:
         print(f"  declared vendor: {who.mismatch}")
     for policy, outcome in assessment.policies:

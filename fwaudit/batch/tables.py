@@ -32,6 +32,10 @@ def image_summary(result: AuditData) -> dict[str, Any]:
         "maker_country": maker.country if maker else None,
         "maker_confidence": round(attribution.confidence, 3) if attribution else None,
         "relabel": attribution.mismatch if attribution else None,
+        "platform": _join(
+            f"{p.role} {p.party.name}" + (f" ({p.party.country})" if p.party.country else "")
+            for p in (attribution.platform if attribution else ())
+        ),
         "device_class": attribution.device_class if attribution else None,
         "firmware_date": attribution.firmware_date if attribution else None,
         "files": len(result.files),

@@ -149,7 +149,8 @@ def attribute(
         maker, brand = _party(dataset, key, makers, date)
         producer = maker.org if brand else None
         evidence = _evidence([c for c in makers if c.key in (key, producer)])
-    device_class, class_evidence = _device_class(components, endpoints, dataset)
+    platform = _platform([c for c in found if c.side == "platform"], dataset, cfg)
+    device_class, class_evidence = _device_class(components, endpoints, dataset, platform)
     return Attribution(
         maker=maker,
         confidence=round(ranked[0][1], 2) if maker else 0.0,
@@ -160,7 +161,7 @@ def attribute(
         firmware_date=date,
         device_class=device_class,
         class_evidence=class_evidence,
-        platform=_platform([c for c in found if c.side == "platform"], dataset, cfg),
+        platform=platform,
         brand=brand,
     )
 
@@ -896,12 +897,19 @@ def _not_held(declared: str, maker: Party) -> str:
     )
 
 
-def _device_class(components, endpoints, dataset: Dataset) -> tuple[str, tuple[Evidence, ...]]:
+def _device_class(
+    components, endpoints, dataset: Dataset, platform: tuple[PlatformClue, ...] = ()
+) -> tuple[str, tuple[Evidence, ...]]:
     camera = dataset.places["camera"]
     found = [
         _evidence_at(c.evidence[0], f"camera component {c.name}", "camera-component", c.confidence)
         for c in components
         if c.name in camera["components"]
+    ]
+    found += [  # the SDK lineage of a camera maker (Xiongmai's dvrbox and /etc/xm, ...)
+        _evidence_at(p.evidence[0], f"camera SDK of {p.party.name}", "camera-sdk", p.confidence)
+        for p in platform
+        if p.role == "sdk" and p.party.org in camera["operators"] and p.evidence
     ]
     for endpoint in endpoints:
         org_id = dataset.by_domain(endpoint.host) if endpoint.outbound else None
