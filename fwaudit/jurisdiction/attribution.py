@@ -446,7 +446,16 @@ def _file_clues(
         reader = _FileReader(
             entry, data, dataset, cfg, owners=owners, upstream=entry.path in upstream
         )
-        yield from reader.read(rules.match(data=data, timeout=60))
+        try:
+            matches = rules.match(data=data, timeout=60, warnings_callback=_quiet)
+        except yara.Error:
+            continue  # a timeout: the file's clues are lost, no claim is made from it
+        yield from reader.read(matches)
+
+
+def _quiet(*_: Any) -> int:
+    """A string matching too often (a hostile file) is capped by YARA; say nothing."""
+    return yara.CALLBACK_CONTINUE
 
 
 class _FileReader:
@@ -620,7 +629,8 @@ class _FileReader:
             return
         if method == "device-config" and self.entry.kind != "text" and not self._header(offset):
             return  # a default in a program or library (an ONVIF SDK's) is not the device's
-        if name.lower() in NOT_VALUES or name.lower() in self.cfg.not_makers:
+        first = name.split(maxsplit=1)[0].lower() if name.strip() else ""
+        if name.lower() in NOT_VALUES or self.cfg.not_makers & {name.lower(), first}:
             return
         operator = resolved[0] if resolved else None
         weight = self.cfg.unlisted_weights[method]

@@ -19,7 +19,7 @@ import pytest
 from fwaudit._data import signatures_dir
 from fwaudit.api import Auditor
 from fwaudit.inventory import Inventory
-from fwaudit.jurisdiction.attribution import attribute
+from fwaudit.jurisdiction.attribution import _rules, attribute
 from fwaudit.jurisdiction.data import load
 from fwaudit.model import Attribution, FileEntry, Outcome, UnpackOutcome
 from fwaudit.sbom import to_json
@@ -90,6 +90,20 @@ def test_a_kernel_config_option_is_not_a_maker(tmp_path: Path) -> None:
     config = b"CONFIG_NET_VENDOR_HP=y\nCONFIG_NET_VENDOR_HUAWEI=y\n# CONFIG_HINIC is not set\n"
     who = attribute_bytes(tmp_path, b"\x1f\x8b" + bytes(64), {"boot/config": config * 3})
     assert who.maker is None and who.candidates == ()
+
+
+def test_a_list_of_makers_names_none_of_them(tmp_path: Path) -> None:
+    modems = b"[12d1:1446]\nmanufacturer=Huawei\n[19d2:0031]\nmanufacturer=ZTE\n"
+    who = attribute_bytes(tmp_path, bytes(512), {"etc/modems.conf": modems})
+    assert who.maker is None
+
+
+def test_hostile_repetition_is_capped_and_names_nothing(tmp_path: Path) -> None:
+    image = (
+        b"\xc2\xa9" * (2 << 20) + b"\xd0\x0d\xfe\xed" * (1 << 20) + b"\x30\x82\x01\x00" * (1 << 20)
+    )
+    who = attribute_bytes(tmp_path, image)
+    assert who.maker is None and who.platform == ()
 
 
 # --- makers from text that names a company ------------------------------------------------
@@ -277,6 +291,14 @@ CLUE_FIXTURES = {
         "Raspberry Pi",
     ),
 }
+
+
+def test_the_data_patterns_compile_and_start_with_literals() -> None:
+    data = load()
+    _rules(data)  # every alias, model and SoC pattern compiles into the YARA set
+    for entry in data.organisations.values():
+        for pattern in (*entry.get("models", ()), *entry.get("soc_models", ())):
+            assert re.compile(pattern) and re.match(r"[A-Za-z0-9 -]{3}", pattern), pattern
 
 
 def test_every_clue_rule_has_a_fixture() -> None:
