@@ -39,9 +39,7 @@ def assess(
     )
     suppliers = {c.key: p for c in components if (p := supplier_of(c, dataset))}
     if attribution.maker:  # the firmware's own programs come from its maker
-        suppliers.update(
-            {c.key: attribution.maker for c in components if c.type == "application"}
-        )
+        suppliers.update({c.key: attribution.maker for c in components if c.type == "application"})
     geography = {e.host: locate(e, dataset, rdap) for e in endpoints if e.outbound}
     judged = subjects(
         attribution,
