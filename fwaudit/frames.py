@@ -160,6 +160,22 @@ def region_rows(data: AuditData) -> list[dict[str, Any]]:
     ]
 
 
+def platform_rows(data: AuditData) -> list[dict[str, Any]]:
+    """One row per platform vendor (SoC or SDK lineage): vendor, country, part, evidence."""
+    attribution = data.assessment.attribution if data.assessment else None
+    return [
+        {
+            "role": p.role,
+            "vendor": p.party.name,
+            "vendor_country": p.party.country,
+            "model": p.model,
+            "confidence": p.confidence,
+            **best_evidence(p.evidence),
+        }
+        for p in (attribution.platform if attribution else ())
+    ]
+
+
 COLUMNS = {
     component_rows: ["name", "version", "supplier", "supplier_country", "purl", "confidence"],
     endpoint_rows: ["host", "kind", "outbound", "role", "reason", "operator", "operator_country"],
@@ -167,6 +183,7 @@ COLUMNS = {
     file_rows: ["path", "size", "sha256", "kind"],
     problem_rows: ["stage", "kind", "severity", "path", "detail"],
     region_rows: ["container", "offset", "size", "entropy", "label", "opaque"],
+    platform_rows: ["role", "vendor", "vendor_country", "model", "confidence", "path", "offset"],
 }
 
 

@@ -87,6 +87,12 @@ class AuditResult:
         return frames.frame(frames.verdict_rows, self.data)
 
     @cached_property
+    def platform(self) -> pd.DataFrame:
+        """What the device is built on, apart from its maker: one row per SoC vendor or SDK
+        lineage, with country, part and strongest evidence."""
+        return frames.frame(frames.platform_rows, self.data)
+
+    @cached_property
     def files(self) -> pd.DataFrame:
         """Every regular file of the image: size, sha256, type and ELF facts."""
         return frames.frame(frames.file_rows, self.data)

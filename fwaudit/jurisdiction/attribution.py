@@ -269,7 +269,8 @@ def _platform(found: list[Clue], dataset: Dataset, cfg: Config) -> tuple[Platfor
         if score < cfg.threshold:
             continue
         entry = dataset.org(key)
-        models = sorted({c.model for c in clues_ if c.model})
+        parts = {c.model for c in clues_ if c.model and c.method in ("soc-model", "devicetree")}
+        models = sorted(parts or {c.model for c in clues_ if c.model})
         result.append(
             PlatformClue(
                 role,
