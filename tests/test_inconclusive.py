@@ -187,6 +187,8 @@ def test_wr841n_cut_at_half_is_inconclusive_where_nothing_fails(
     assert_never_passes(result, "extract.truncated")
     for policy in ("us-ndaa-889", "us-fcc-covered", "us-entity-list"):
         assert dict(result.assessment.policies)[policy] is Outcome.INCONCLUSIVE
+    maker = result.assessment.attribution.maker  # its intact vendor header still names it
+    assert maker is not None and maker.name == "TP-Link"
 
 
 def test_content_nested_past_the_depth_limit_is_inconclusive(
