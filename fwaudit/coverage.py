@@ -201,7 +201,9 @@ def judged(coverage: Coverage, settings: Rules) -> Coverage:
         if any(fnmatchcase(problem.kind, pattern) for pattern in settings.inconclusive_problems):
             cut.setdefault(problem.kind, problem)
     for kind, problem in sorted(cut.items()):  # the path is in the verdict's evidence
-        detail = problem.detail if len(problem.detail) <= 240 else problem.detail[:239] + "…"
+        detail = problem.detail
+        if len(detail) > 240:  # at a word's end
+            detail = detail[:240].rsplit(" ", 1)[0].rstrip(",;:") + " …"
         reasons.append(f"{kind}: {detail}")
     if size and settings.require_recognised and not coverage.recognised:
         reasons.append(
