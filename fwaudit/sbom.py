@@ -193,6 +193,7 @@ def _assessment_properties(assessment: Assessment) -> list[Property]:
         "maker": who.maker.name if who.maker else None,
         "maker:country": who.maker.country if who.maker else None,
         "maker:confidence": str(who.confidence) if who.maker else None,
+        "maker:org": who.maker.org if who.maker else None,
         "maker:not-in-data": "true" if who.maker and who.maker.org is None else None,
         "maker:brand": who.brand.name if who.brand else None,
         "declared-vendor": who.declared,

@@ -70,6 +70,8 @@ def sbom_to_data(document: dict[str, Any], *, source: Path | None = None) -> Aud
     endpoints = tuple(_endpoint(s) for s in document.get("services", ()))
     verdicts = tuple(_verdict(json.loads(v)) for v in props.get("verdict", ()))
     maker = _party(metadata.get("manufacturer"))
+    if maker and _first(props, "maker:org"):  # the data's id, absent for a maker it lacks
+        maker = Party(_first(props, "maker:org"), maker.name, maker.country)
     brand = _first(props, "maker:brand")
     attribution = Attribution(
         maker=maker,

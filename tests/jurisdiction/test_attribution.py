@@ -22,6 +22,7 @@ from fwaudit.inventory import Inventory
 from fwaudit.jurisdiction.attribution import _rules, attribute
 from fwaudit.jurisdiction.data import load
 from fwaudit.model import Attribution, FileEntry, Outcome, UnpackOutcome
+from fwaudit.result import AuditResult
 from fwaudit.sbom import to_json
 from fwaudit.sbom_read import sbom_to_data
 
@@ -200,6 +201,9 @@ def test_a_maker_not_in_the_data_makes_maker_policies_review(
         for p in json.loads(to_json(result))["metadata"]["component"]["properties"]
     }
     assert properties["fwaudit:maker:not-in-data"] == "true"
+    assert "fwaudit:maker:org" not in properties
+    reread = sbom_to_data(json.loads(to_json(result))).assessment.attribution
+    assert reread.maker == who.maker and reread.evidence[0].path == who.evidence[0].path
 
 
 # --- the platform ------------------------------------------------------------------------
@@ -234,6 +238,8 @@ def test_a_prc_soc_alone_is_review_under_uk_2022(auditor: Auditor, tmp_path: Pat
     assert {f.ref for f in verdict.facts} >= {"organisations/hisilicon", "organisations/huawei"}
     reread = sbom_to_data(json.loads(to_json(result))).assessment.attribution
     assert reread.platform == who.platform
+    html = AuditResult(result).to_html(tmp_path / "report.html").read_text()
+    assert "<span>Platform</span>" in html and "HiSilicon (CN)" in html
 
 
 # --- structural clue rules: a fixture of real bytes each -------------------------------------
