@@ -65,6 +65,8 @@ CONFIG_VALUE = re.compile(
     | manufacturer["']?\s*[:=]\s*["']?(?P<kv>[A-Za-z][^"'<>%$\r\n,;]{1,40})
     """
 )
+# where a web UI brands itself: page title, logo, header or footer, vendor and product fields
+BRANDING = re.compile(rb"(?i)<title|logo|brand|vendor|footer|product|<h1|copyright")
 TOOLCHAIN = re.compile(r"(?:GCC: |gcc version [\d.]+ )\(([A-Za-z][A-Za-z0-9]+)")
 NOT_VALUES = frozenset({"unknown", "n/a", "none", "null", "vendor", "manufacturer", "default"})
 
@@ -581,13 +583,14 @@ class _FileReader:
             return "mention"  # a mail address or host name: names a domain, not a holder
         if self._header(start):
             return "vendor-header"
-        line_start, _ = reading.line_at(self.data, start, end)
+        line_start, line_end = reading.line_at(self.data, start, end)
         before = self.data[max(line_start, start - 100) : start].decode("latin-1")
         if reading.COPYRIGHT_MARK.search(before):
             return "copyright-string"
         if "GCC: (" in before:
             return "toolchain"
-        return "web-ui" if self.web else "mention"
+        line = self.data[max(line_start, start - 200) : min(line_end, end + 200)]
+        return "web-ui" if self.web and BRANDING.search(line) else "mention"
 
     def _in_address(self, start: int, end: int) -> bool:
         before = self.data[max(0, start - 1) : start]

@@ -99,6 +99,17 @@ def test_a_list_of_makers_names_none_of_them(tmp_path: Path) -> None:
     assert who.maker is None
 
 
+def test_a_web_ui_that_offers_other_makers_protocols_names_none(tmp_path: Path) -> None:
+    page = (
+        b"<html><head><title>NVR</title></head><body><select id=protocol>"
+        b"<option>ONVIF</option><option>Hikvision</option><option>Dahua</option>"
+        b"</select></body></html>\n"
+    )
+    one = b"<html><body><select id=protocol><option>Hikvision</option></select></body></html>\n"
+    for files in ({"web/channel.htm": page}, {"web/add.htm": one}):
+        assert attribute_bytes(tmp_path, bytes(512), files).maker is None
+
+
 def test_hostile_repetition_is_capped_and_names_nothing(tmp_path: Path) -> None:
     image = (
         b"\xc2\xa9" * (2 << 20) + b"\xd0\x0d\xfe\xed" * (1 << 20) + b"\x30\x82\x01\x00" * (1 << 20)
