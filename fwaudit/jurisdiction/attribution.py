@@ -118,7 +118,6 @@ class Clue:
     evidence: Evidence
     role: str | None = None  # platform: "soc" or "sdk"
     model: str | None = None
-    unlisted: bool = False  # a maker outside the data's device makers
 
 
 def attribute(
@@ -650,7 +649,6 @@ class _FileReader:
             "maker",
             method,
             self._evidence(offset, method, matched, weight),
-            unlisted=True,
         )
 
     # anchors
