@@ -126,9 +126,9 @@ def copyright_holders(line: str) -> list[Holder]:
         if mark.group().lower() == "all rights reserved":
             before = line[: mark.start()].rstrip(" .,")
             sentence = re.split(r"(?i)copyright|\(c\)|&copy;|©|\.\s", before)[-1]
-            name = _LEAD.sub("", sentence.strip())
+            name = _clean(_LEAD.sub("", sentence.strip()))
             if name:
-                found.append(Holder(_clean(name), mark.start() - len(sentence)))
+                found.append(Holder(name, max(0, line.rfind(name, 0, mark.start()))))
             continue
         rest = line[mark.end() :]
         lead = _LEAD.match(rest)
