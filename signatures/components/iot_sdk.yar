@@ -84,8 +84,11 @@ rule hisilicon_mpp {
     description = "HiSilicon Media Process Platform (hi35xx)"
   strings:
     $v = /Hi35[0-9A-Z]+_MPP_V[0-9]+(\.[0-9]+)+/
-    $a = "HI_MPI_SYS_Init"
-    $b = "HI_MPI_VENC_"
+    // the MPP API as symbol names (NUL-delimited, as the dynamic symbol table holds them),
+    // not as words of a log message ("H264:HI_MPI_VENC_EnableIDR failed" in a port to
+    // another SoC)
+    $a = "\x00HI_MPI_SYS_Init\x00"
+    $b = /\x00HI_MPI_VENC_[A-Za-z]{3,40}\x00/
   condition:
     any of them
 }
