@@ -310,7 +310,7 @@ def _print_verdicts(result: AuditData) -> None:
         worst = [v for v in mine if v.outcome is outcome]
         print(f"  {policy}: {outcome.value.upper()} ({len(worst)} {outcome.value})")
         for verdict in worst[:3]:
-            print(f"    {verdict.id}: {verdict.rationale[:110]}")
+            print(f"    {verdict.id}: {_clip(verdict.rationale, 110)}")
         if len(worst) > 3:
             print(f"    ... and {len(worst) - 3} more")
 
@@ -463,7 +463,7 @@ def _print_summary(result: AuditData, seconds: float) -> None:
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     for (severity, kind), count in sorted(by_kind.items(), key=lambda i: (order[i[0][0]], i[0][1])):
         example = next(p for p in problems if p.kind == kind and p.severity == severity)
-        print(f"  {severity:<7} {kind} x{count}: {example.detail[:100]}")
+        print(f"  {severity:<7} {kind} x{count}: {_clip(example.detail, 100)}")
 
 
 def _print_coverage(coverage: Coverage, regions: int = 3) -> None:
@@ -480,3 +480,11 @@ def _print_coverage(coverage: Coverage, regions: int = 3) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _clip(text: str, width: int) -> str:
+    """`text` cut to about `width` characters at a word boundary, marked with an ellipsis."""
+    if len(text) <= width:
+        return text
+    cut = text[:width].rsplit(" ", 1)[0]
+    return (cut if len(cut) > width // 2 else text[:width]).rstrip(" ,;:") + " …"

@@ -44,10 +44,14 @@ def own_programs(
     files: tuple[FileEntry, ...], components: tuple[Component, ...]
 ) -> tuple[Component, ...]:
     """A component for each distinct program that no identified component owns."""
+    evidenced = {path for c in components for path in c.files}
     by_content: dict[str, list[FileEntry]] = {}
     for entry in files:
-        if entry.path and is_program(entry) and not owner(entry, components):
-            by_content.setdefault(entry.sha256, []).append(entry)
+        if not entry.path or not is_program(entry) or owner(entry, components):
+            continue
+        if entry.elf.interpreter is None and entry.path in evidenced:
+            continue  # a static binary an identified component is in: a kernel, a static busybox
+        by_content.setdefault(entry.sha256, []).append(entry)
     names: dict[str, set[str]] = {}
     for copies in by_content.values():
         names.setdefault(PurePosixPath(copies[0].path).name, set()).add(copies[0].sha256)
