@@ -478,13 +478,13 @@ def _print_coverage(coverage: Coverage, regions: int = 3) -> None:
             print(f"    {reason}")
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _clip(text: str, width: int) -> str:
     """`text` cut to about `width` characters at a word boundary, marked with an ellipsis."""
     if len(text) <= width:
         return text
     cut = text[:width].rsplit(" ", 1)[0]
     return (cut if len(cut) > width // 2 else text[:width]).rstrip(" ,;:") + " …"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -261,8 +261,50 @@ def evaluate(
         if not any(v.outcome in FINDINGS for v in verdicts):
             verdicts.append(_inconclusive(policy, subjects_, coverage))
     elif not verdicts:
-        verdicts.append(_pass(policy, subjects_, attribution, dataset, coverage))
+        unknown = _maker_unknown(policy, subjects_, coverage)
+        verdicts.append(unknown or _pass(policy, subjects_, attribution, dataset, coverage))
     return verdicts
+
+
+def _maker_unknown(
+    policy: Policy, subjects_: list[Subject], coverage: Coverage | None
+) -> Verdict | None:
+    """`inconclusive` instead of a pass when the policy has rules about the maker and the
+    firmware names none (and no declared vendor stands in): those rules were not checked,
+    and a pass would vouch for a maker nobody identified."""
+    device = subjects_[0]
+    rules = [r.id for r in policy.rules if r.subject == "device" and MAKER_CONDITIONS & set(r.when)]
+    if not rules or device.party is not None:
+        return None
+    counts = {kind: sum(s.kind == kind for s in subjects_) for kind in SUBJECTS}
+    examined = f"{coverage.summary()}: " if coverage is not None else ""
+    rationale = (
+        f"{policy.id} cannot pass: the firmware does not name its maker (no vendor header, "
+        "copyright holder, device certificate, configuration field or maker SDK was found), so "
+        f"its rules about the maker ({', '.join(rules)}) were not checked; give the procurement "
+        f"record's vendor (--declared-vendor) to judge it. {examined}{counts['component']} "
+        f"components and {counts['endpoint']} outbound endpoints found, none that the policy "
+        "fails or reviews."
+    )
+    fact = Fact(
+        "attribution/maker",
+        "no maker was identified from the image",
+        ("fwaudit maker attribution (signatures/jurisdiction/attribution.yaml)",),
+        "",
+    )
+    evidence = Evidence(
+        "", 0, "attribution:none", "no maker clue in the image", Technique.BINARY, 1.0
+    )
+    return Verdict(
+        policy.id,
+        "maker-not-identified",
+        "device",
+        device.name,
+        Outcome.INCONCLUSIVE,
+        rationale,
+        (fact,),
+        (evidence,),
+    )
 
 
 def _maker_not_held(
