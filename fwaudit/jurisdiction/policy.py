@@ -160,6 +160,9 @@ def subjects(
         if declared:
             entry = dataset.org(declared)
             maker = Party(declared, entry["short"], dataset.country(declared))
+        else:  # a declared vendor the data does not hold: its rules say review, not pass
+            maker = Party(None, attribution.declared, None)
+        if maker:
             device_facts = (
                 Fact(
                     "input/declared-vendor",
@@ -319,17 +322,21 @@ def _maker_not_held(
     seen = "; ".join(
         f"{e.path or '<image>'}@{e.offset} {e.method}" for e in attribution.evidence[:3]
     )
+    named = (
+        f"The firmware names its maker {device.party.name}"
+        if attribution.maker
+        else f"The declared vendor {device.party.name} (the firmware names none)"
+    )
     fact = Fact(
         "attribution/maker",
-        f"the firmware names its maker {device.party.name}; the jurisdiction data does not "
-        "hold it (country, owners and listings unknown)",
-        (f"firmware evidence: {seen}",),
+        f"{named}; the jurisdiction data does not hold it (country, owners and listings unknown)",
+        (f"firmware evidence: {seen}" if seen else "procurement record (--declared-vendor)",),
         "",
     )
     rationale = (
-        f"The firmware names its maker {device.party.name}, which is not in the jurisdiction "
-        f"data: its country, owners and listings are unknown, so the rules of {policy.id} "
-        f"about the maker ({', '.join(rules)}) cannot be judged. Review the maker."
+        f"{named}, which is not in the jurisdiction data: its country, owners and listings "
+        f"are unknown, so the rules of {policy.id} about the maker ({', '.join(rules)}) cannot "
+        "be judged. Review the maker."
     )
     return [
         Verdict(
@@ -340,7 +347,8 @@ def _maker_not_held(
             Outcome.REVIEW,
             rationale,
             (fact,),
-            attribution.evidence,
+            attribution.evidence
+            or (Evidence("", 0, "declared-vendor", device.party.name, Technique.MANIFEST, 1.0),),
         )
     ]
 

@@ -148,7 +148,7 @@ def test_uk_2022_judges_registration_when_the_operator_is_unknown(
     where: Geography, outcome: Outcome
 ) -> None:
     data = load()
-    device = Subject("device", "device", None)
+    device = Subject("device", "Wyze", Party("wyze", "Wyze", "US"))  # a maker the rules can judge
     found = evaluate(
         load_policy("uk-2022-sensitive-sites"),
         [device, _endpoint(where.host, where)],

@@ -82,10 +82,26 @@ def test_ezviz_verdict_explains_the_brand_and_the_listing(cn_camera) -> None:
 
 def test_camera_with_neutral_endpoints_passes(auditor: Auditor, tmp_path: Path) -> None:
     image = camera_image(tmp_path / "ipc.tar.gz", NEUTRAL_CLOUDS, "neutral")
-    result = auditor.audit_data(image)
+    result = auditor.audit_data(image, declared_vendor="Wyze")
     assert result.outbound, "the neutral endpoints are still found"
     assert set(outcomes(result).values()) == {Outcome.PASS}
     assert all(v.rule == "no-finding" for v in result.assessment.verdicts)
+
+
+def test_no_maker_and_no_finding_is_inconclusive_not_pass(auditor: Auditor, tmp_path: Path) -> None:
+    """Fail closed: with no maker named by the firmware (and none declared), rules about the
+    maker were not checked, so no policy that has them passes."""
+    image = camera_image(tmp_path / "ipc.tar.gz", NEUTRAL_CLOUDS, "neutral")
+    result = auditor.audit_data(image)
+    found = outcomes(result)
+    # a policy about endpoints only (the user policy) still passes: it has no maker rule
+    assert found.pop("no-cn-ru-endpoints") is Outcome.PASS
+    assert set(found.values()) == {Outcome.INCONCLUSIVE}
+    for verdict in result.assessment.verdicts:
+        if verdict.policy == "no-cn-ru-endpoints":
+            continue
+        assert verdict.rule == "maker-not-identified" and "--declared-vendor" in verdict.rationale
+        assert verdict.evidence and verdict.facts
 
 
 def test_declared_vendor_that_relabels_is_flagged(auditor: Auditor, tmp_path: Path) -> None:
@@ -158,9 +174,12 @@ def test_wr841n_maker_services_and_user_policy(
 
 
 @pytest.mark.slow
-def test_openwrt_passes_uk_2022(corpus: Path, auditor: Auditor) -> None:
+def test_openwrt_has_no_finding_under_uk_2022(corpus: Path, auditor: Auditor) -> None:
+    """A generic OpenWrt build: nothing to fail or review, but no maker to vouch for."""
     result = auditor.audit_data(corpus / "ofrak_bcm53xx-generic-carved.ubi")
-    assert outcomes(result)["uk-2022-sensitive-sites"] is Outcome.PASS
+    assert outcomes(result)["uk-2022-sensitive-sites"] is Outcome.INCONCLUSIVE
+    uk = [v for v in result.assessment.verdicts if v.policy == "uk-2022-sensitive-sites"]
+    assert [v.rule for v in uk] == ["maker-not-identified"]
 
 
 def test_scan_prints_verdicts_and_explain_reads_the_sbom(
