@@ -395,6 +395,41 @@ class PlatformClue:
             raise ValueError(f"confidence {self.confidence} outside 0..1")
 
 
+# what kind of device an image is for (fwaudit.jurisdiction.device_class); one image can be
+# several. router: consumer router or gateway; camera: IP camera or NVR; drone: drone or
+# flight controller; cellular-module: cellular module or modem; telematics: vehicle unit.
+DEVICE_CLASSES = (
+    "router",
+    "camera",
+    "drone",
+    "cellular-module",
+    "smart-home",
+    "nas",
+    "industrial-controller",
+    "telematics",
+)
+
+
+@dataclass(frozen=True)
+class DeviceClass:
+    """One kind of device the image shows, how sure (noisy-or of its cues) and why."""
+
+    name: str
+    confidence: float
+    evidence: tuple[Evidence, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.name not in DEVICE_CLASSES:
+            raise ValueError(f"device class {self.name!r} is not one of {DEVICE_CLASSES}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} outside 0..1")
+
+    @property
+    def sort_key(self) -> tuple[float, str]:
+        """Best first, then by name."""
+        return (-self.confidence, self.name)
+
+
 @dataclass(frozen=True)
 class Attribution:
     """Who made the device, from the image itself, and what kind of device it is.
@@ -410,10 +445,21 @@ class Attribution:
     declared: str | None = None  # the procurement record's vendor
     mismatch: str | None = None  # why the declared vendor differs (OEM relabel, ...)
     firmware_date: str | None = None  # ISO date from file-system or header timestamps
-    device_class: str = "unknown"  # "camera" when a camera stack is evident
-    class_evidence: tuple[Evidence, ...] = ()
+    device_class: str = "unknown"  # the best of `device_classes`, or "unknown"
+    class_evidence: tuple[Evidence, ...] = ()  # the best class's evidence
     platform: tuple[PlatformClue, ...] = ()  # SoC vendor and SDK lineage, strongest first
     brand: Party | None = None  # an OEM relabel's brand, when the maker is its producer
+    device_classes: tuple[DeviceClass, ...] = ()  # best first; empty when none is evident
+
+    def __post_init__(self) -> None:
+        if self.device_classes and self.device_class == "unknown":  # the best one's name
+            object.__setattr__(self, "device_class", self.device_classes[0].name)
+            if not self.class_evidence:
+                object.__setattr__(self, "class_evidence", self.device_classes[0].evidence)
+
+    def device_class_named(self, name: str) -> DeviceClass | None:
+        """The class of that name the image shows, or None."""
+        return next((c for c in self.device_classes if c.name == name), None)
 
 
 @dataclass(frozen=True)
