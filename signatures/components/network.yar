@@ -436,6 +436,23 @@ rule iproute2 {
     any of them
 }
 
+rule xl2tpd {
+  meta:
+    name = "xl2tpd"
+    vendor = "xelerance"
+    purl_type = "generic"
+    cpe = "xelerance:xl2tpd"
+    website = "https://www.xelerance.com/software/xl2tpd/"
+    version_regex = "xl2tpd-(\\d+(?:\\.\\d+)+)"
+    confidence = 85
+    description = "xl2tpd L2TP daemon (its version banner)"
+  strings:
+    $v = /xl2tpd version:? +(%s|xl2tpd-[0-9]+(\.[0-9]+)+)/
+    $b = /xl2tpd-[0-9]+(\.[0-9]+)+/
+  condition:
+    $v and $b
+}
+
 rule ebtables {
   meta:
     name = "ebtables"

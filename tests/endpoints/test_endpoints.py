@@ -204,14 +204,12 @@ def test_corpus_outbound_recall_and_no_false_outbound(corpus: Path, session_cach
     assert missed == [] and wrong == []
 
 
-# Outbound endpoints the labels call `not` that fwaudit still reports, with why they are
-# accepted for now (see the README's accuracy section): each is an isolated string in a
-# program, indistinguishable from a server name without knowing the program.
+# Outbound endpoints the labels call `not` that fwaudit still reports, with why it is
+# accepted for now (see the README's accuracy section): an isolated string in a program,
+# indistinguishable from a server name without knowing the program.
 KNOWN_FALSE_OUTBOUND = {
     # the provider's display domain in ddnsd's table, beside its server ddns.cybergate...
     ("binwalk2_firmware.squashfs", "cybergate.planex.co.jp"),
-    # xl2tpd's L2TP Vendor Name attribute value
-    ("tplink_wr841nv10_en_3_16_9_up_boot_150310.bin", "xelerance.com"),
 }
 
 
