@@ -19,9 +19,11 @@ from .._data import signatures_dir
 from ..endpoints.uses import use_phrase
 from ..errors import ConfigError
 from ..model import (
+    DEVICE_CLASSES,
     Attribution,
     Component,
     Coverage,
+    DeviceClass,
     Endpoint,
     Evidence,
     Fact,
@@ -119,6 +121,14 @@ def parse_policy(raw: Any, source: str) -> Policy:
             raise ConfigError(f"{source}: rule {item.get('id')}: subject must be one of {SUBJECTS}")
         if unknown:
             raise ConfigError(f"{source}: rule {item.get('id')}: unknown conditions {unknown}")
+        for key in ("device_class", "not_device_class"):
+            if key in item.get("when", {}):
+                bad = set(_class_names(item["when"][key])) - set(DEVICE_CLASSES)
+                if bad:
+                    raise ConfigError(
+                        f"{source}: rule {item.get('id')}: {key} {sorted(bad)} not one of "
+                        f"{', '.join(DEVICE_CLASSES)}"
+                    )
         try:
             outcome = Outcome(item["outcome"])
         except (KeyError, ValueError) as exc:
@@ -246,7 +256,7 @@ def evaluate(
             facts, values = held
             evidence = subject.evidence
             if "device_class" in rule.when:
-                evidence = evidence + attribution.class_evidence
+                evidence = evidence + class_evidence(attribution, rule.when["device_class"])
             verdicts.append(
                 Verdict(
                     policy.id,
@@ -399,11 +409,20 @@ class _Check:
     def proprietary(self, wanted: bool) -> bool:
         return self.subject.proprietary == bool(wanted)
 
-    def device_class(self, wanted: str) -> bool:
-        return self.attribution.device_class == wanted
+    def device_class(self, wanted: str | list[str]) -> bool:
+        """The image shows one of the wanted classes (`Attribution.device_classes`)."""
+        names = _class_names(wanted)
+        found = [c for c in self.attribution.device_classes if c.name in names] or [
+            DeviceClass(n, 1.0, self.attribution.class_evidence)  # an SBOM of 0.2 read back
+            for n in classes_of(self.attribution)
+            if n in names
+        ]
+        self.facts += [_class_fact(c) for c in found]
+        self.values["device_class"] = " and ".join(c.name for c in found)
+        return bool(found)
 
-    def not_device_class(self, wanted: str) -> bool:
-        return self.attribution.device_class != wanted
+    def not_device_class(self, wanted: str | list[str]) -> bool:
+        return not set(classes_of(self.attribution)) & set(_class_names(wanted))
 
     def operator_known(self, wanted: bool) -> bool:
         return (self.org_id is not None) == bool(wanted)
@@ -426,6 +445,39 @@ class _Check:
         self.values["registration_country"] = where.registration_country or ""
         self.values["registration_source"] = where.registration_source or "source not recorded"
         return True
+
+
+def _class_names(wanted: str | list[str]) -> list[str]:
+    return [wanted] if isinstance(wanted, str) else [str(w) for w in wanted]
+
+
+def classes_of(attribution: Attribution) -> tuple[str, ...]:
+    """The device classes the image shows, best first (from `device_class` alone for an
+    attribution that has no `device_classes`, such as one read from an older SBOM)."""
+    if attribution.device_classes:
+        return tuple(c.name for c in attribution.device_classes)
+    return () if attribution.device_class == "unknown" else (attribution.device_class,)
+
+
+def class_evidence(attribution: Attribution, wanted: str | list[str]) -> tuple[Evidence, ...]:
+    """The evidence of the wanted classes the image shows."""
+    names = _class_names(wanted)
+    if not attribution.device_classes:
+        return attribution.class_evidence if attribution.device_class in names else ()
+    return tuple(e for c in attribution.device_classes if c.name in names for e in c.evidence)
+
+
+def _class_fact(found: DeviceClass) -> Fact:
+    cues = "; ".join(
+        f"{e.path or '<image>'}@{e.offset} {e.method}: {e.matched}" for e in found.evidence[:3]
+    )
+    return Fact(
+        f"device-class/{found.name}",
+        f"the image shows a {found.name} (confidence {found.confidence:.2f})"
+        + (f": {cues}" if cues else ""),
+        ("fwaudit device classes (signatures/jurisdiction/device_classes.yaml)",),
+        "",
+    )
 
 
 def _holds(
