@@ -348,6 +348,73 @@ class Endpoint:
         return tuple(sorted({e.path for e in self.evidence}))
 
 
+class CredentialKind(StrEnum):
+    """What a credential finding is (`fwaudit.credentials`)."""
+
+    PASSWORD_HASH = "password-hash"  # noqa: S105 (a kind of finding, not a password)
+    PASSWORD = "password"  # noqa: S105 (a plain-text password written in the image)
+    EMPTY = "empty-password"  # an account whose password field is empty: no password at all
+    NO_AUTHENTICATION = "no-authentication"  # a shell or service served without any login
+    LOCKED = "locked"  # an account no password opens (``*``, ``!``, ``x`` without shadow)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A password, password hash or missing login the image sets, with its evidence.
+
+    The secret itself is never kept unless it is a well-known default (`shown`, with
+    `known` naming the list it is on); a hash is described by its `algorithm` and a short
+    `fingerprint` (equal secrets, equal fingerprints), and evidence text is redacted the
+    same way. `origin` says how the image sets it: an ``account-file`` (passwd, shadow),
+    an ``auth-file`` (.htpasswd, a web server's user file), a ``script``, a ``config``
+    default, or a ``program`` (a string compiled into an executable). `in_effect` is False
+    for a backup file or an entry another file overrides; `login` whether the account
+    has a login shell (None when the image does not say).
+    """
+
+    kind: CredentialKind
+    account: str  # "" where no account applies
+    path: str
+    origin: str
+    service: str  # "login", "telnet", "web", "ftp", "wifi", ...
+    evidence: tuple[Evidence, ...]
+    algorithm: str | None = None  # "md5-crypt", "sha512-crypt", "des-crypt", "plain", ...
+    fingerprint: str | None = None
+    known: str | None = None  # the well-known default it matches and where it is listed
+    shown: str | None = None  # the secret, only when it is a well-known default
+    in_effect: bool | None = None
+    login: bool | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.origin not in CREDENTIAL_ORIGINS:
+            raise ValueError(f"credential origin {self.origin!r} not in {CREDENTIAL_ORIGINS}")
+        if self.shown is not None and self.known is None:
+            raise ValueError("a credential's secret is shown only when it is a well-known one")
+
+    @property
+    def confidence(self) -> float:
+        return max((e.confidence for e in self.evidence), default=0.0)
+
+    @property
+    def subject(self) -> str:
+        """How verdicts name it: ``root (etc/shadow)``, ``telnetd (etc/init.d/rcS)``."""
+        return f"{self.account or self.service} ({inner_path(self.path)})"
+
+    @property
+    def sort_key(self) -> tuple[str, str, str, int]:
+        first = self.evidence[0].offset if self.evidence else None
+        return (self.path, self.account, self.kind.value, -1 if first is None else first)
+
+
+CREDENTIAL_ORIGINS = ("account-file", "auth-file", "script", "config", "program")
+
+
+def inner_path(path: str) -> str:
+    """A path inside the innermost extracted file system (``etc/shadow``), or the path."""
+    return path.rsplit("_extract/", 1)[-1] if path else "<image>"
+
+
 class Outcome(StrEnum):
     """A policy rule's conclusion about one subject."""
 
@@ -526,6 +593,8 @@ class AuditData:
     dependencies: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     assessment: Assessment | None = None
     coverage: Coverage | None = None
+    # passwords, hashes and logins the image sets (`fwaudit.credentials`), sorted
+    credentials: tuple[Credential, ...] = field(default=())
     # (stage, seconds) of unpack ... coverage, jurisdiction; not a finding
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
