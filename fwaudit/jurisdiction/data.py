@@ -9,6 +9,7 @@ recorded; `check()` enforces the schema and the cross references.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import yaml
 from .._data import signatures_dir
 from ..errors import SignatureError
 from ..model import Fact
+from . import dates
 
 KINDS = ("regimes", "lists", "organisations")
 
@@ -64,16 +66,60 @@ class Dataset:
         countries = {self.organisations[o].get("country") for o in self.lineage(org_id)}
         return [r for r, entry in self.regimes.items() if entry["country"] in countries]
 
-    def listings(self, org_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+    def listings(
+        self, org_id: str, as_of: date | None = None
+    ) -> list[tuple[str, str, dict[str, Any]]]:
         """(list id, listed org id, entry) for each list naming the organisation or, where
-        the list covers affiliates, one of its owners."""
+        the list covers affiliates, one of its owners; with `as_of`, only entries in force on
+        that day (added or effective by then, not removed, not suspended)."""
         found = []
         for list_id, entry in self.lists.items():
             reach = self.lineage(org_id) if entry["covers_affiliates"] else [org_id]
             for item in entry["entries"]:
-                if item["org"] in reach:
+                if item["org"] in reach and (as_of is None or dates.holds(item, as_of)):
                     found.append((list_id, item["org"], item))
         return found
+
+    def category(self, ref: str) -> dict[str, Any]:
+        """A list's product category by ``list-id/category-id``."""
+        list_id, _, category_id = ref.partition("/")
+        for item in self.lists.get(list_id, {}).get("categories", ()):
+            if item["id"] == category_id:
+                return item
+        raise KeyError(ref)
+
+    def instrument(self, ref: str) -> dict[str, Any]:
+        """A list's instrument (order, rule) by ``list-id/instrument-id``."""
+        list_id, _, instrument_id = ref.partition("/")
+        for item in self.lists.get(list_id, {}).get("instruments", ()):
+            if item["id"] == instrument_id:
+                return item
+        raise KeyError(ref)
+
+    def dated(self) -> list[tuple[str, dict[str, Any]]]:
+        """(ref, entry) of every dated entry: list entries, categories, instruments."""
+        found = []
+        for list_id, entry in self.lists.items():
+            found += [(f"lists/{list_id}/{i['org']}", i) for i in entry["entries"]]
+            for kind in ("categories", "instruments"):
+                found += [(f"lists/{list_id}/{i['id']}", i) for i in entry.get(kind, ())]
+        return found
+
+    def epoch(self, as_of: date) -> str:
+        """The latest day on or before `as_of` on which a dated entry changes (or
+        ``before-all``): two days with the same epoch are judged alike."""
+        latest = dates.epoch((e for _, e in self.dated()), as_of)
+        return latest.isoformat() if latest else "before-all"
+
+    def production(self, org_id: str) -> dict[str, Any] | None:
+        """Where the organisation's products are produced, as its sources say; a brand or
+        an OEM relabel is produced by its owner."""
+        entry = self.organisations[org_id]
+        if entry.get("production"):
+            return entry["production"]
+        if entry.get("parent") and entry.get("relation") in ("brand", "oem-relabel"):
+            return self.production(entry["parent"])
+        return None
 
     def by_domain(self, host: str) -> str | None:
         """The organisation operating the longest matching domain suffix of `host`."""
@@ -154,7 +200,52 @@ def check(folder: Path | None = None) -> list[str]:
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
         for error in sorted(validator.iter_errors(_jsonable(raw)), key=lambda e: e.json_path)
     ]
-    return problems + references(raw)
+    return problems + references(raw) + dated_problems(raw)
+
+
+# list entries added from this day on are "new": each carries its own sources, one a URL
+NEW_FROM = date(2025, 1, 1)
+
+
+def dated_problems(raw: dict[str, Any]) -> list[str]:
+    """Dated entries that cannot be judged on a date: a new list entry without a URL
+    source, dates out of order, categories or instruments naming no date."""
+    problems = []
+    for ref, entry in _dated_entries(raw):
+        try:
+            begun = dates.start(entry)
+            if entry.get("removed") and begun and dates.parse_date(entry["removed"]) <= begun:
+                problems.append(f"{ref}: removed {entry['removed']} before it started {begun}")
+            for window in entry.get("suspended", ()):
+                if dates.parse_date(window["from"]) > dates.parse_date(window["to"]):
+                    problems.append(f"{ref}: suspension from {window['from']} after its end")
+            for item in entry.get("exceptions", ()):
+                if item.get("until") and dates.parse_date(item["until"]) <= dates.parse_date(
+                    item["from"]
+                ):
+                    problems.append(f"{ref}: exception {item['id']} ends before it starts")
+        except ValueError as exc:
+            problems.append(f"{ref}: {exc}")
+            continue
+        new = begun is not None and begun >= NEW_FROM
+        if "org" in entry and new and not _has_url(entry.get("sources", ())):
+            problems.append(f"{ref}: added {begun} but no source URL of its own")
+        if "org" not in entry and begun is None:
+            problems.append(f"{ref}: no date it holds from (effective)")
+    return problems
+
+
+def _dated_entries(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for list_id, entry in raw["lists"].items():
+        found += [(f"lists/{list_id}/{i['org']}", i) for i in entry.get("entries", ())]
+        for kind in ("categories", "instruments"):
+            found += [(f"lists/{list_id}/{i.get('id')}", i) for i in entry.get(kind, ())]
+    return found
+
+
+def _has_url(sources: Any) -> bool:
+    return any(str(s.get("ref", "")).startswith(("http://", "https://")) for s in sources)
 
 
 def references(raw: dict[str, Any]) -> list[str]:
