@@ -9,7 +9,8 @@ checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +35,12 @@ from ..model import (
     Technique,
     Verdict,
 )
+from . import dates
 from .data import Dataset
 
 SUBJECTS = ("device", "component", "endpoint", "platform")
 # conditions of a device rule that need the maker's data (its country, owners, listings)
-MAKER_CONDITIONS = frozenset({"subject_to", "on_list", "country_in"})
+MAKER_CONDITIONS = frozenset({"subject_to", "on_list", "country_in", "produced_outside"})
 CONDITIONS = frozenset(
     {
         "subject_to",
@@ -50,6 +52,10 @@ CONDITIONS = frozenset(
         "operator_known",
         "registration_country_in",
         "role_in",
+        # dated product categories (lists.yaml `categories`) and the maker's production
+        "category",
+        "produced_outside",
+        "production_unknown",
     }
 )
 # how bad an outcome is: a policy's overall outcome is its worst verdict's. Inconclusive
@@ -65,6 +71,7 @@ class Rule:
     when: dict[str, Any]
     outcome: Outcome
     rationale: str
+    label: str = ""  # a short phrase for diffs ("covered category"); the rule id otherwise
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,7 @@ def parse_policy(raw: Any, source: str) -> Policy:
                 dict(item.get("when", {})),
                 outcome,
                 " ".join(str(item.get("rationale", "")).split()),
+                " ".join(str(item.get("label", "")).split()),
             )
         )
     return Policy(
@@ -241,16 +249,21 @@ def evaluate(
     attribution: Attribution,
     dataset: Dataset,
     coverage: Coverage | None = None,
+    *,
+    as_of: date | None = None,
 ) -> list[Verdict]:
     """Every verdict of one policy; one `pass` verdict when no rule holds, or an
     `inconclusive` one when no fail or review holds and the `coverage` of the image does
-    not let it pass (fail and review findings are evidence and stay)."""
+    not let it pass (fail and review findings are evidence and stay). The policy is judged
+    as it stood on `as_of` (default: today): list entries and categories not in force that
+    day do not count, and every rationale ends naming the day."""
+    day = as_of or dates.today()
     verdicts = []
     for rule in policy.rules:
         for subject in subjects_:
             if subject.kind != rule.subject:
                 continue
-            held = _holds(rule.when, subject, attribution, dataset)
+            held = _holds(rule.when, subject, attribution, dataset, day)
             if held is None:
                 continue
             facts, values = held
@@ -276,7 +289,7 @@ def evaluate(
     elif not verdicts:
         unknown = _maker_unknown(policy, subjects_, coverage)
         verdicts.append(unknown or _pass(policy, subjects_, attribution, dataset, coverage))
-    return verdicts
+    return [replace(v, rationale=f"{v.rationale} Judged as of {day}.") for v in verdicts]
 
 
 def _maker_unknown(
@@ -376,6 +389,7 @@ class _Check:
     dataset: Dataset
     facts: list[Fact] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
+    as_of: date = field(default_factory=dates.today)
 
     @property
     def org_id(self) -> str | None:
@@ -391,7 +405,7 @@ class _Check:
         return bool(regimes)
 
     def on_list(self, wanted: list[str]) -> bool:
-        found = self.dataset.listings(self.org_id) if self.org_id else []
+        found = self.dataset.listings(self.org_id, self.as_of) if self.org_id else []
         listings = [x for x in found if x[0] in wanted]
         self.facts += [
             self.dataset.fact(
@@ -446,6 +460,98 @@ class _Check:
         self.values["registration_source"] = where.registration_source or "source not recorded"
         return True
 
+    def category(self, wanted: str) -> bool:
+        """The list's product category (``list-id/category-id``) is in force on the day
+        judged; its dates, open exceptions and deadlines become a fact and template values."""
+        try:
+            entry = self.dataset.category(wanted)
+        except KeyError:
+            raise ConfigError(f"unknown category {wanted!r} (lists.yaml categories)") from None
+        if not dates.holds(entry, self.as_of):
+            return False
+        list_id = wanted.partition("/")[0]
+        exceptions = dates.exceptions_open(entry, self.as_of)
+        since = f"{entry['effective']}"
+        if entry.get("determination"):
+            since += f" (National Security Determination of {entry['determination']})"
+        self.facts.append(
+            Fact(
+                f"lists/{wanted}",
+                f"{self.dataset.lists[list_id]['name']}: {entry['name']} "
+                f"({dates.dates_text(entry)}): {' '.join(str(entry['meaning']).split())}",
+                _ref_texts(entry["sources"]),
+                str(self.dataset.lists[list_id]["as_of"]),
+            )
+        )
+        self.values.update(
+            category=entry["name"],
+            category_since=since,
+            exceptions=" or ".join(e["name"] for e in exceptions) or "no exception in the data",
+            deadlines=dates.deadline_text(entry, self.as_of),
+        )
+        return True
+
+    def produced_outside(self, wanted: list[str]) -> bool:
+        """The maker's sourced production names a country not in `wanted` (any major stage:
+        design, development, manufacturing or assembly)."""
+        production = self.dataset.production(self.org_id) if self.org_id else None
+        if not production or not [c for c in production["countries"] if c not in wanted]:
+            return False
+        name = self.subject.party.name if self.subject.party else self.org_id
+        countries = ", ".join(production["countries"])
+        stages = " ".join(str(production.get("stages", "")).split())
+        self.facts.append(
+            Fact(
+                f"organisations/{self.org_id}/production",
+                f"{name} produces in {countries}" + (f": {stages}" if stages else ""),
+                _ref_texts(production["sources"]),
+                str(production["as_of"]),
+            )
+        )
+        self.values["production"] = countries
+        return True
+
+    def production_unknown(self, wanted: bool) -> bool:
+        """Where the device was produced is unknown: no maker named, a maker the data does
+        not hold, or one whose production no source in the data gives."""
+        party = self.subject.party
+        known = bool(self.org_id and self.dataset.production(self.org_id))
+        if known or not wanted:
+            return known and not wanted
+        if party is None:
+            gap = (
+                "the firmware names no maker (no vendor header, copyright holder, device "
+                "certificate, configuration field or maker SDK), so where it was produced "
+                "is unknown"
+            )
+        elif party.org is None:
+            gap = (
+                f"its maker {party.name} is not in the jurisdiction data, so where it "
+                "produces is unknown"
+            )
+        else:
+            gap = (
+                f"no source in the data says where its maker {party.name} "
+                f"({party.country or 'country unknown'}) designs, develops, makes or assembles "
+                "its products"
+            )
+        self.values["production_gap"] = gap
+        self.facts.append(
+            Fact(
+                "attribution/production",
+                gap,
+                ("fwaudit jurisdiction data (organisations.yaml production)",),
+                "",
+            )
+        )
+        return True
+
+
+def _ref_texts(sources: Any) -> tuple[str, ...]:
+    return tuple(
+        f"{s['ref']} ({s['published']})" if s.get("published") else str(s["ref"]) for s in sources
+    )
+
 
 def _class_names(wanted: str | list[str]) -> list[str]:
     return [wanted] if isinstance(wanted, str) else [str(w) for w in wanted]
@@ -481,10 +587,16 @@ def _class_fact(found: DeviceClass) -> Fact:
 
 
 def _holds(
-    when: dict[str, Any], subject: Subject, attribution: Attribution, dataset: Dataset
+    when: dict[str, Any],
+    subject: Subject,
+    attribution: Attribution,
+    dataset: Dataset,
+    as_of: date | None = None,
 ) -> tuple[list[Fact], dict[str, str]] | None:
-    """(facts used, template values) when every condition holds, else None."""
-    check = _Check(subject, attribution, dataset, list(subject.extra_facts))
+    """(facts used, template values) when every condition holds on `as_of`, else None."""
+    check = _Check(
+        subject, attribution, dataset, list(subject.extra_facts), as_of=as_of or dates.today()
+    )
     if check.org_id:
         check.facts += _org_facts(dataset, check.org_id)
     if all(getattr(check, condition)(wanted) for condition, wanted in when.items()):
@@ -532,6 +644,12 @@ def _render(template: str, subject: Subject, values: dict[str, str]) -> str:
         "lists": "",
         "registration_country": "",
         "registration_source": "",
+        "category": "",
+        "category_since": "",
+        "exceptions": "",
+        "deadlines": "",
+        "production": "",
+        "production_gap": "",
         **values,
     }
     try:
