@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from . import __version__
@@ -16,6 +17,7 @@ from .identify import RuleSet, identify_all
 from .identify.dependencies import component_dependencies
 from .inventory import take_inventory
 from .jurisdiction import RdapClient, assess, builtin_policies, load_policy
+from .jurisdiction.dates import resolve_as_of
 from .limits import Limits
 from .model import AuditData, Image
 from .result import AuditResult
@@ -34,6 +36,7 @@ class Auditor:
         cache_dir: Path | None = None,
         policies: Sequence[str | os.PathLike[str]] | None = None,
         online: bool = False,
+        as_of: str | date | None = None,
     ) -> None:
         for name in backends:
             get_backend(name)  # fail early on a caller's typo
@@ -43,6 +46,8 @@ class Auditor:
         self.rules = RuleSet()
         self.policies = tuple(load_policy(p) for p in (policies or builtin_policies()))
         self.rdap = RdapClient(cache_dir or default_cache_dir()) if online else None
+        # the day policies are judged for (the law as it stood then); None: the day of each audit
+        self.as_of = resolve_as_of(as_of) if as_of is not None else None
 
     def audit(
         self, image: str | os.PathLike[str], *, declared_vendor: str | None = None
@@ -84,6 +89,7 @@ class Auditor:
                 declared_vendor=declared_vendor,
                 rdap=self.rdap,
                 coverage=coverage,
+                as_of=self.as_of,
             )
         return AuditData(
             image=fw,
@@ -138,6 +144,7 @@ def audit(
     policy: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
     declared_vendor: str | None = None,
     online: bool = False,
+    as_of: str | date | None = None,
 ) -> AuditResult:
     """Audit one firmware image and return everything found, with evidence.
 
@@ -145,7 +152,8 @@ def audit(
     built-in); the first of `backends` unpacks, the next runs only when that result shows
     signs of loss and the one that recovered more is kept (see `fwaudit.unpack`); `online`
     allows RDAP look-ups of outbound endpoints (no network otherwise). `declared_vendor` is
-    the vendor the procurement record names.
+    the vendor the procurement record names. `as_of` (``"2026-06-01"`` or a `date`, default
+    today) judges the policies as they stood on that day.
     """
     policies = [policy] if isinstance(policy, str | os.PathLike) else policy
     auditor = Auditor(
@@ -154,5 +162,6 @@ def audit(
         cache_dir=Path(cache_dir) if cache_dir is not None else None,
         policies=policies,
         online=online,
+        as_of=as_of,
     )
     return auditor.audit(image, declared_vendor=declared_vendor)

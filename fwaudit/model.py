@@ -569,6 +569,7 @@ class Assessment:
     verdicts: tuple[Verdict, ...] = ()
     policies: tuple[tuple[str, Outcome], ...] = ()  # (policy id, overall outcome)
     data_as_of: str = ""
+    as_of: str = ""  # ISO day the policies were judged for (the law as it stood that day)
 
     def supplier(self, component: Component) -> Party | None:
         return dict(self.suppliers).get(component.key)

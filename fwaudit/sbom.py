@@ -201,6 +201,7 @@ def _assessment_properties(assessment: Assessment) -> list[Property]:
         "firmware-date": who.firmware_date,
         "device-class": who.device_class,
         "jurisdiction:data-as-of": assessment.data_as_of,
+        "jurisdiction:as-of": assessment.as_of,
     }
     properties = [
         Property(name=f"{NAMESPACE}:{key}", value=value) for key, value in found.items() if value

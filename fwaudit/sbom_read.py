@@ -110,6 +110,7 @@ def sbom_to_data(document: dict[str, Any], *, source: Path | None = None) -> Aud
             verdicts=verdicts,
             policies=policies,
             data_as_of=_first(props, "jurisdiction:data-as-of") or "",
+            as_of=_first(props, "jurisdiction:as-of") or "",
         ),
     )
 

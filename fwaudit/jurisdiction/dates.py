@@ -59,7 +59,7 @@ def resolve_as_of(value: str | date | None) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ConfigError(f"--as-of wants a date YYYY-MM-DD, got {value!r}") from None
+        raise ConfigError(f"as-of date (--as-of) wants YYYY-MM-DD, got {value!r}") from None
 
 
 def start(entry: Entry) -> date | None:
