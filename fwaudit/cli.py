@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--online", action="store_true", help="look outbound endpoints up over RDAP (network)"
     )
+    _add_as_of(scan)
     scan.add_argument(
         "--report", type=Path, default=None, help="also write the readable HTML report here"
     )
@@ -136,6 +137,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_as_of(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="judge the policies as they stood on this day (default: today)",
+    )
+
+
 def _add_batch(commands: Any) -> None:
     batch = commands.add_parser(
         "batch",
@@ -176,6 +186,7 @@ def _add_batch(commands: Any) -> None:
     batch.add_argument(
         "--online", action="store_true", help="look outbound endpoints up over RDAP (network)"
     )
+    _add_as_of(batch)
     batch.add_argument("-q", "--quiet", action="store_true", help="no progress, summary only")
     batch.set_defaults(handler=cmd_batch)
 
@@ -188,6 +199,20 @@ def _add_diff(commands: Any) -> None:
     difference.add_argument("new", type=Path, help="image, result.json or .cdx.json")
     difference.add_argument("--format", choices=["text", "json"], default="text")
     difference.add_argument("--cache-dir", type=Path, default=None, help="cache folder")
+    _add_as_of(difference)
+    difference.add_argument(
+        "--as-of-old",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="judge the old side as the law stood on this day (default: --as-of)",
+    )
+    difference.add_argument(
+        "--as-of-new",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="judge the new side as the law stood on this day (default: --as-of); the same "
+        "image twice with two days shows how its outcome changed",
+    )
     difference.set_defaults(handler=cmd_diff)
 
 
@@ -199,6 +224,7 @@ def _audit(args: argparse.Namespace) -> AuditData:
         cache_dir=args.cache_dir,
         policies=getattr(args, "policies", None),
         online=getattr(args, "online", False),
+        as_of=getattr(args, "as_of", None),
     )
     return auditor.audit_data(args.image, declared_vendor=getattr(args, "declared_vendor", None))
 
@@ -272,7 +298,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     for side in (args.old, args.new):
         if not side.is_file():
             raise InputError(f"{side}: no such file")
-    changes = diff(args.old, args.new, cache_dir=args.cache_dir)
+    days = (args.as_of_old or args.as_of, args.as_of_new or args.as_of)
+    changes = diff(args.old, args.new, cache_dir=args.cache_dir, as_of=days)
     print(json.dumps(changes.to_dict(), indent=1) if args.format == "json" else changes)
     return EXIT_OK
 
@@ -305,6 +332,8 @@ def _print_verdicts(result: AuditData) -> None:
         )
     if who.mismatch:
         print(f"  declared vendor: {who.mismatch}")
+    if assessment.as_of:
+        print(f"  policies judged as of {assessment.as_of} (--as-of)")
     for policy, outcome in assessment.policies:
         mine = [v for v in assessment.verdicts if v.policy == policy]
         worst = [v for v in mine if v.outcome is outcome]
@@ -334,6 +363,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         memory_mb=args.memory_limit,
         cache_dir=args.cache_dir,
         online=args.online,
+        as_of=args.as_of,
         progress=default_mode(args.quiet),
     )
     Console().print(summary_table(report))
@@ -368,13 +398,46 @@ def cmd_data(args: argparse.Namespace) -> int:
             policy = load_policy(name)
             print(f"{policy.id:28} {policy.name}")
         return EXIT_OK
-    found = load().find(args.name or "")
+    found = load().find(args.name or "") or _find_dated(load(), args.name or "")
     if found is None:
         raise InputError(f"no jurisdiction entry or organisation called {args.name!r}")
     kind, entry_id, entry = found
     print(f"{kind}/{entry_id}")
     print(yaml.safe_dump(entry, sort_keys=False, allow_unicode=True).rstrip())
+    for line in _dated_lines(load(), kind, entry_id, entry):
+        print(line)
     return EXIT_OK
+
+
+def _find_dated(data: Any, name: str) -> tuple[str, str, dict[str, Any]] | None:
+    """A list's product category or instrument by id (``foreign-produced-routers``,
+    ``fcc-25-71``) or ``list-id/id``."""
+    for ref, item in data.dated():
+        if "org" not in item and (ref.endswith(f"/{name}") or ref == f"lists/{name}"):
+            return "categories and instruments", ref.removeprefix("lists/"), item
+    return None
+
+
+def _dated_lines(data: Any, kind: str, entry_id: str, entry: dict[str, Any]) -> list[str]:
+    """The dates each dated part of an entry holds, and whether it holds today: a list's
+    entries, categories and instruments, or an organisation's listings."""
+    from .jurisdiction.dates import dates_text, status, today
+
+    day = today()
+    lines = []
+    if kind == "categories and instruments":
+        lines.append(f"  {entry_id}: {dates_text(entry)} ({status(entry, day)} on {day})")
+    elif kind == "lists":
+        parts = [(i["org"], i) for i in entry.get("entries", ())]
+        parts += [(i["id"], i) for k in ("categories", "instruments") for i in entry.get(k, ())]
+        for name, item in parts:
+            lines.append(f"  {name}: {dates_text(item)} ({status(item, day)} on {day})")
+    elif kind == "organisations":
+        for list_id, org, item in data.listings(entry_id):
+            lines.append(
+                f"  on {list_id} ({org}): {dates_text(item)} ({status(item, day)} on {day})"
+            )
+    return ["dates:", *lines] if lines else []
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

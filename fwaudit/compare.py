@@ -1,7 +1,12 @@
 """What changed between two firmware versions: components added, removed and changed in
 version, outbound endpoints added and removed, policy outcomes and verdicts that changed
 (inconclusive ones too), and the coverage (share examined, whether a policy can pass).
-Works on images (audited now), saved results and fwaudit SBOMs, in any mix."""
+Works on images (audited now), saved results and fwaudit SBOMs, in any mix.
+
+With ``as_of=(day_old, day_new)`` each side is judged as the law stood on its day, so one
+image at two dates shows how its outcome changed (``passes as of 2026-01-01, covered category
+(foreign-produced consumer router) as of 2026-06-01``); saved results are re-judged
+(`fwaudit.jurisdiction.reassess`), no image needed."""
 
 from __future__ import annotations
 
@@ -9,16 +14,21 @@ import html
 import os
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .model import AuditData, Outcome
+from .model import AuditData, Outcome, Verdict
 from .result import AuditResult
 
 if TYPE_CHECKING:
     import pandas as pd
 
 Side = AuditResult | AuditData | str | os.PathLike[str]
+Day = str | date
+# fields of a Diff that say what was compared, not what changed
+_HEADER = ("old", "new", "old_as_of", "new_as_of")
 
 
 @dataclass(frozen=True)
@@ -36,12 +46,17 @@ class Diff:
     verdicts_changed: tuple[tuple[str, str | None, str | None], ...]  # (verdict id, old, new)
     # ("examined", "99.1%", "48.0%"), ("conclusive", "yes", "no: ..."): both sides measured
     coverage_changed: tuple[tuple[str, str | None, str | None], ...] = ()
+    old_as_of: str = ""  # the day each side's policies were judged for
+    new_as_of: str = ""
+    # one sentence per changed policy: "us-fcc-covered: passes as of 2026-01-01, covered
+    # category (foreign-produced consumer router) as of 2026-06-01"
+    outcomes_changed: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
         """True when nothing changed."""
         return not any(
-            getattr(self, name) for name in self.__dataclass_fields__ if name not in ("old", "new")
+            getattr(self, name) for name in self.__dataclass_fields__ if name not in _HEADER
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,6 +80,8 @@ class Diff:
 
     def __str__(self) -> str:
         lines = [f"{self.old} -> {self.new}"]
+        if self.old_as_of and self.old_as_of != self.new_as_of:
+            lines[0] += f" (judged as of {self.old_as_of} -> {self.new_as_of})"
         if self.empty:
             return lines[0] + ": no change in components, endpoints or verdicts"
         sections = [
@@ -73,7 +90,10 @@ class Diff:
             ("components changed", [f"{n}: {o} -> {v}" for n, o, v in self.components_changed]),
             ("outbound endpoints added", self.endpoints_added),
             ("outbound endpoints removed", self.endpoints_removed),
-            ("policies changed", [f"{p}: {o} -> {n}" for p, o, n in self.policies_changed]),
+            (
+                "policies changed",
+                self.outcomes_changed or [f"{p}: {o} -> {n}" for p, o, n in self.policies_changed],
+            ),
             ("verdicts changed", [f"{v}: {o} -> {n}" for v, o, n in self.verdicts_changed]),
             ("coverage changed", [f"{w}: {o} -> {n}" for w, o, n in self.coverage_changed]),
         ]
@@ -87,11 +107,22 @@ class Diff:
         return f"<pre>{html.escape(str(self))}</pre>"
 
 
-def diff(old: Side, new: Side, **audit_options: Any) -> Diff:
+def diff(
+    old: Side,
+    new: Side,
+    *,
+    as_of: Day | tuple[Day | None, Day | None] | None = None,
+    **audit_options: Any,
+) -> Diff:
     """Compare two firmware audits. Each side is an `AuditResult`, `AuditData`, an image
     path (audited with `audit_options`, e.g. ``cache_dir=``, ``policy=``), a saved result
-    or a fwaudit SBOM (``.json``)."""
-    a, b = _data(old, audit_options), _data(new, audit_options)
+    or a fwaudit SBOM (``.json``). `as_of` is the day both sides are judged for, or a pair
+    (old side's day, new side's day): ``diff(img, img, as_of=("2026-01-01", "2026-06-01"))``
+    shows how one image's outcomes changed between two dates."""
+    days = as_of if isinstance(as_of, tuple) else (as_of, as_of)
+    audited: dict[Path, AuditData] = {}
+    a = _data(old, audit_options, days[0], audited)
+    b = _data(new, audit_options, days[1], audited)
     return Diff(
         old=a.image.name,
         new=b.image.name,
@@ -103,22 +134,103 @@ def diff(old: Side, new: Side, **audit_options: Any) -> Diff:
         policies_changed=_changes(_policies(a), _policies(b)),
         verdicts_changed=_changes(_flagged(a), _flagged(b)),
         coverage_changed=_changes(_coverage(a), _coverage(b)) if a.coverage and b.coverage else (),
+        old_as_of=_judged(a),
+        new_as_of=_judged(b),
+        outcomes_changed=_outcome_sentences(a, b),
     )
 
 
-def _data(side: Side, options: dict[str, Any]) -> AuditData:
+def _data(
+    side: Side, options: dict[str, Any], day: Day | None, audited: dict[Path, AuditData]
+) -> AuditData:
+    """The side's findings, judged as of `day` when one is given (an image seen on the
+    other side already is re-judged, not audited again)."""
     if isinstance(side, AuditResult):
-        return side.data
-    if isinstance(side, AuditData):
-        return side
-    path = Path(side)
-    if path.suffix.lower() == ".json":
+        data = side.data
+    elif isinstance(side, AuditData):
+        data = side
+    elif Path(side).suffix.lower() == ".json":
         from .loading import load
 
-        return load(path).data
-    from .api import audit
+        data = load(Path(side)).data
+    elif Path(side).resolve() in audited:
+        data = audited[Path(side).resolve()]
+    else:
+        from .api import audit
 
-    return audit(path, **options).data
+        data = audit(Path(side), as_of=day, **options).data
+        audited[Path(side).resolve()] = data
+    return _judged_for(data, day, options.get("policy"))
+
+
+def _judged_for(data: AuditData, day: Day | None, policy: Any) -> AuditData:
+    if day is None or data.assessment is None:
+        return data
+    from .jurisdiction import reassess
+    from .jurisdiction.dates import resolve_as_of
+
+    wanted = resolve_as_of(day).isoformat()
+    if data.assessment.as_of == wanted:
+        return data
+    policies = [policy] if isinstance(policy, str | os.PathLike) else policy
+    return reassess(data, as_of=wanted, policies=policies)
+
+
+def _judged(data: AuditData) -> str:
+    return data.assessment.as_of if data.assessment else ""
+
+
+def _outcome_sentences(a: AuditData, b: AuditData) -> tuple[str, ...]:
+    """``policy: passes as of D1, covered category (...) as of D2`` for each policy whose
+    outcome changed (the days are left out when both sides were judged for the same one)."""
+    if a.assessment is None or b.assessment is None:
+        return ()
+    old, new = dict(a.assessment.policies), dict(b.assessment.policies)
+    dated = a.assessment.as_of != b.assessment.as_of
+    sentences = []
+    for policy in sorted(old.keys() | new.keys()):
+        if old.get(policy) == new.get(policy):
+            continue
+        parts = []
+        for data, outcome in ((a, old.get(policy)), (b, new.get(policy))):
+            text = _outcome_phrase(data, policy, outcome)
+            if dated and data.assessment is not None:
+                text += f" as of {data.assessment.as_of}"
+            parts.append(text)
+        sentences.append(f"{policy}: {', '.join(parts)}")
+    return tuple(sentences)
+
+
+def _outcome_phrase(data: AuditData, policy: str, outcome: Outcome | None) -> str:
+    """``passes``, ``not judged``, ``inconclusive``, or the labels of the rules that gave
+    the policy its outcome (``covered category (foreign-produced consumer router)``)."""
+    if outcome is None:
+        return "not judged"
+    if outcome is Outcome.PASS:
+        return "passes"
+    if outcome is Outcome.INCONCLUSIVE:
+        return "inconclusive"
+    assert data.assessment is not None
+    worst = [v for v in data.assessment.verdicts if v.policy == policy and v.outcome is outcome]
+    labels = sorted({_label(v) for v in worst})
+    prefix = "review: " if outcome is Outcome.REVIEW else ""
+    return prefix + "; ".join(labels)
+
+
+def _label(verdict: Verdict) -> str:
+    """The rule's label from its built-in policy, else the rule id."""
+    return _rule_labels(verdict.policy).get(verdict.rule) or verdict.rule
+
+
+@cache
+def _rule_labels(policy_id: str) -> dict[str, str]:
+    from .errors import ConfigError
+    from .jurisdiction import load_policy
+
+    try:
+        return {r.id: r.label for r in load_policy(policy_id).rules if r.label}
+    except ConfigError:
+        return {}
 
 
 def _versions(data: AuditData) -> dict[str, set[str]]:

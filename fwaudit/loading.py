@@ -77,6 +77,40 @@ class Fleet:
             raise KeyError(f"no saved result for {image!r} in {self.folder}")
         return load(self.folder / rows.iloc[0]["result"])
 
+    def outcomes_at(
+        self, *days: str, policies: list[str | os.PathLike[str]] | None = None
+    ) -> pd.DataFrame:
+        """How each image's policy outcomes change between days (``"2026-01-01"``,
+        ``"2026-06-01"``): one row per image and policy, a column per day and ``changed``.
+        The saved results are re-judged as the law stood on each day (no image needed);
+        `policies` default to the built-ins the batch judged (give user policy files again)."""
+        import pandas as pd
+
+        from .jurisdiction import reassess
+
+        fleet = self.fleet
+        rows = []
+        for _, row in fleet[fleet["result"].notna()].drop_duplicates("sha256").iterrows():
+            data = load(self.folder / row["result"]).data
+            judged = [reassess(data, as_of=day, policies=policies).assessment for day in days]
+            policies = sorted({p for a in judged if a for p, _ in a.policies})
+            for policy in policies:
+                outcomes = [dict(a.policies).get(policy) if a else None for a in judged]
+                rows.append(
+                    {
+                        "image": row["image"],
+                        "sha256": row["sha256"],
+                        "policy": policy,
+                        **{
+                            day: o.value if o else None
+                            for day, o in zip(days, outcomes, strict=True)
+                        },
+                        "changed": len({o for o in outcomes}) > 1,
+                    }
+                )
+        columns = ["image", "sha256", "policy", *days, "changed"]
+        return pd.DataFrame(rows, columns=columns)
+
     def plot_makers(self) -> Figure:
         """Images by attributed maker and country."""
         from .plots import fleet_makers

@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +92,7 @@ def audit_many(
     backends: Sequence[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     online: bool = False,
+    as_of: str | date | None = None,
     progress: Mode | None = None,
 ) -> BatchReport:
     """Audit every image under `inputs` (folders, files, CSV manifests) into `out`.
@@ -100,7 +102,11 @@ def audit_many(
     `timeout` seconds and `memory_mb` MiB (worker and extractors together); breaching
     either, or any failure, gives an error row and the batch goes on. `progress` is
     ``"bar"``, ``"lines"`` or ``"quiet"`` (default: a bar on a terminal, else lines).
+    Every image is judged as the law stood on `as_of` (default: the day the batch starts);
+    a rerun keeps results judged for a day no dated entry of the data separates from it.
     """
+    from ..jurisdiction.dates import resolve_as_of  # loads the analysis stack: here only
+
     started = time.monotonic()
     out_dir = Path(out).absolute()
     store = ResultStore(out_dir)
@@ -114,6 +120,7 @@ def audit_many(
         online=online,
         timeout=timeout,
         memory_mb=memory_mb,
+        as_of=resolve_as_of(as_of).isoformat(),
     )
     plan = _plan(discover(inputs, exclude=out_dir), store, settings, retry_failed=retry_failed)
     shown = BatchProgress(progress or default_mode())
@@ -248,6 +255,7 @@ def _write_run(report: BatchReport, settings: Settings, inputs: Sequence[Any]) -
         "fwaudit_version": __version__,
         "signatures_version": signatures_version(),
         "settings": settings.key,
+        "as_of": settings.as_of,
         "inputs": [str(i) for i in inputs],
         "images": len(report.rows),
         "statuses": dict(statuses),

@@ -49,6 +49,7 @@ def image_summary(result: AuditData) -> dict[str, Any]:
         ),
         "registration_countries": _join(g.registration_country for g in geography),
         "policies": {p: o.value for p, o in assessment.policies} if assessment else {},
+        "as_of": assessment.as_of if assessment else None,  # the day the policies were judged for
         "fail_verdicts": outcomes["fail"],
         "review_verdicts": outcomes["review"],
         "inconclusive_verdicts": outcomes["inconclusive"],

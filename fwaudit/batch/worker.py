@@ -45,12 +45,22 @@ class Settings:
     online: bool = False
     timeout: float = DEFAULT_TIMEOUT  # seconds per image
     memory_mb: int = DEFAULT_MEMORY_MB  # resident memory of a worker and its tools
+    as_of: str | None = None  # ISO day the policies are judged for (audit_many: today)
 
     @cached_property
     def key(self) -> str:
         """A digest of what changes an audit's result (not the guards): a result made with
-        another key is redone. Policy files count by content (read once per process)."""
+        another key is redone. Policy files count by content (read once per process); the
+        day judged for counts by its epoch, the last day on or before it on which a dated
+        entry of the data changes, so a rerun on a later day keeps results no transition
+        separates from it."""
         parts = [repr(self.backends), self.limits.key(), str(self.online)]
+        if self.as_of:
+            from datetime import date
+
+            from ..jurisdiction import load
+
+            parts.append("epoch " + load().epoch(date.fromisoformat(self.as_of)))
         for policy in self.policies or ("<built-in>",):
             path = Path(policy)
             parts.append(
@@ -128,6 +138,7 @@ def warm_auditor(settings: Settings) -> Auditor:
             cache_dir=Path(settings.cache_dir) if settings.cache_dir else None,
             policies=settings.policies,
             online=settings.online,
+            as_of=settings.as_of,
             **({"backends": settings.backends} if settings.backends else {}),
         )
     return _AUDITORS[key]
