@@ -22,7 +22,7 @@ import binascii
 import re
 import struct
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -45,6 +45,7 @@ from ..model import (
     UnpackOutcome,
 )
 from . import clues as reading
+from . import device_class as classes
 from .data import Dataset
 
 MAKER_KINDS = frozenset({"device-maker", "brand", "oem-relabel"})
@@ -136,7 +137,9 @@ def attribute(
     upstream = frozenset(
         path for c in components if not dataset.by_signature_vendor(c.vendor) for path in c.files
     )
-    found = list(_file_clues(inventory, dataset, cfg, upstream))
+    text = classes.TextRules(cfg.min_run, cfg.long_run, cfg.max_entropy)
+    strings = classes.StringScan(classes.signatures(dataset), text)
+    found = list(_file_clues(inventory, dataset, cfg, upstream, also=strings))
     found += _sdk_file_clues(inventory, dataset, cfg)
     found += _supply_clues(components, endpoints, dataset, cfg)
     found = _without_generic(found, cfg)
@@ -151,7 +154,16 @@ def attribute(
         producer = maker.org if brand else None
         evidence = _evidence([c for c in makers if c.key in (key, producer)])
     platform = _platform([c for c in found if c.side == "platform"], dataset, cfg)
-    device_class, class_evidence = _device_class(components, endpoints, dataset, platform)
+    device_classes = classes.classify(
+        strings.sigs,
+        strings=strings.found,
+        paths=(*(f.path for f in inventory.files if f.path), *inventory.links),
+        components=components,
+        endpoints=endpoints,
+        platform=platform,
+        dataset=dataset,
+    )
+    device_class, class_evidence = classes.best(device_classes)
     return Attribution(
         maker=maker,
         confidence=round(ranked[0][1], 2) if maker else 0.0,
@@ -164,6 +176,7 @@ def attribute(
         class_evidence=class_evidence,
         platform=platform,
         brand=brand,
+        device_classes=device_classes,
     )
 
 
@@ -429,8 +442,15 @@ def _yara_text(text: str) -> str:
 
 
 def _file_clues(
-    inventory: Inventory, dataset: Dataset, cfg: Config, upstream: frozenset[str] = frozenset()
+    inventory: Inventory,
+    dataset: Dataset,
+    cfg: Config,
+    upstream: frozenset[str] = frozenset(),
+    *,
+    also: Callable[[FileEntry, bytes], None] | None = None,
 ) -> Iterator[Clue]:
+    """The clues of every file, read once; `also` sees each file's bytes too (the device
+    class strings)."""
     rules, owners = _rules(dataset)
     seen: set[str] = set()
     for entry in inventory.files:
@@ -445,6 +465,8 @@ def _file_clues(
             continue
         if PurePosixPath(entry.path).suffix.lower() in MEDIA or data.startswith(MEDIA_MAGIC):
             continue
+        if also is not None:
+            also(entry, data)
         reader = _FileReader(
             entry, data, dataset, cfg, owners=owners, upstream=entry.path in upstream
         )
@@ -907,38 +929,6 @@ def _not_held(declared: str, maker: Party) -> str:
         f"declared vendor {declared} but the firmware names {maker.name}, a maker the data "
         "does not hold"
     )
-
-
-def _device_class(
-    components, endpoints, dataset: Dataset, platform: tuple[PlatformClue, ...] = ()
-) -> tuple[str, tuple[Evidence, ...]]:
-    camera = dataset.places["camera"]
-    found = [
-        _evidence_at(c.evidence[0], f"camera component {c.name}", "camera-component", c.confidence)
-        for c in components
-        if c.name in camera["components"]
-    ]
-    found += [  # the SDK lineage of a camera maker (Xiongmai's dvrbox and /etc/xm, ...)
-        _evidence_at(p.evidence[0], f"camera SDK of {p.party.name}", "camera-sdk", p.confidence)
-        for p in platform
-        if p.role == "sdk" and p.party.org in camera["operators"] and p.evidence
-    ]
-    for endpoint in endpoints:
-        org_id = dataset.by_domain(endpoint.host) if endpoint.outbound else None
-        if org_id in camera["operators"]:
-            found.append(
-                _evidence_at(
-                    endpoint.evidence[0],
-                    f"camera cloud {endpoint.host}",
-                    "camera-cloud",
-                    endpoint.evidence[0].confidence,
-                )
-            )
-    return ("camera", tuple(found[:MAX_CLUES])) if found else ("unknown", ())
-
-
-def _evidence_at(evidence: Evidence, what: str, method: str, confidence: float) -> Evidence:
-    return Evidence(evidence.path, evidence.offset, method, what, evidence.technique, confidence)
 
 
 def firmware_date(inventory: Inventory, unpack: UnpackOutcome) -> str | None:
