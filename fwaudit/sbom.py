@@ -53,6 +53,7 @@ from .model import (
     Assessment,
     AuditData,
     Coverage,
+    DeviceClass,
     Endpoint,
     Evidence,
     Party,
@@ -218,6 +219,10 @@ def _assessment_properties(assessment: Assessment) -> list[Property]:
         Property(name=f"{NAMESPACE}:platform", value=platform_json(p)) for p in who.platform
     ]
     properties += [
+        Property(name=f"{NAMESPACE}:device-class:detail", value=device_class_json(c))
+        for c in who.device_classes
+    ]
+    properties += [
         Property(name=f"{NAMESPACE}:policy:{policy}", value=outcome.value)
         for policy, outcome in assessment.policies
     ]
@@ -231,6 +236,15 @@ def platform_json(clue: PlatformClue) -> str:
     """A platform clue (SoC vendor or SDK lineage, with its evidence) as the JSON text the
     SBOM carries (`fwaudit:platform`)."""
     record = asdict(clue)
+    for ev in record["evidence"]:
+        ev["technique"] = str(ev["technique"])
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def device_class_json(found: DeviceClass) -> str:
+    """A device class (name, confidence, evidence) as the JSON text the SBOM carries
+    (`fwaudit:device-class:detail`, one per class, best first)."""
+    record = asdict(found)
     for ev in record["evidence"]:
         ev["technique"] = str(ev["technique"])
     return json.dumps(record, sort_keys=True, ensure_ascii=False)

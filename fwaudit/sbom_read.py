@@ -21,6 +21,7 @@ from .model import (
     AuditData,
     Component,
     Coverage,
+    DeviceClass,
     Endpoint,
     Evidence,
     Fact,
@@ -83,6 +84,12 @@ def sbom_to_data(document: dict[str, Any], *, source: Path | None = None) -> Aud
         device_class=_first(props, "device-class") or "unknown",
         platform=tuple(_platform(json.loads(p)) for p in props.get("platform", ())),
         brand=Party(None, brand, None) if brand else None,
+        device_classes=tuple(  # best first (the SBOM sorts its properties by value)
+            sorted(
+                (_device_class(json.loads(c)) for c in props.get("device-class:detail", ())),
+                key=lambda c: c.sort_key,
+            )
+        ),
     )
     policies = tuple(
         (name.removeprefix("policy:"), Outcome(values[0]))
@@ -291,6 +298,14 @@ def _platform(raw: dict[str, Any]) -> PlatformClue:
         confidence=float(raw["confidence"]),
         evidence=tuple(_evidence_record(e) for e in raw.get("evidence", ())),
         model=raw.get("model"),
+    )
+
+
+def _device_class(raw: dict[str, Any]) -> DeviceClass:
+    return DeviceClass(
+        name=raw["name"],
+        confidence=float(raw["confidence"]),
+        evidence=tuple(_evidence_record(e) for e in raw.get("evidence", ())),
     )
 
 

@@ -227,7 +227,7 @@ class StringScan:
                     offset,
                     "class-string",
                     f"{cue.id}: {shown}",
-                    _technique(entry),
+                    Technique.BINARY,
                     cue.weight,
                 )
 
@@ -257,10 +257,6 @@ class StringScan:
 
 def _quiet(*_: Any) -> int:
     return yara.CALLBACK_CONTINUE
-
-
-def _technique(entry: FileEntry) -> Technique:
-    return Technique.MANIFEST if entry.kind == "text" else Technique.BINARY
 
 
 # --- the classes ---------------------------------------------------------------------------
