@@ -17,7 +17,7 @@ import yaml
 from . import __version__
 from .batch.worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .errors import ConfigError, FwauditError, InputError
-from .model import AuditData, Coverage, Outcome, Severity
+from .model import Attribution, AuditData, Coverage, Outcome, Severity
 from .unpack import BACKENDS, DEFAULT_BACKENDS
 from .unpack.cache import outcome_to_json
 
@@ -304,6 +304,20 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _device_classes(who: Attribution) -> str:
+    """The classes with their confidence and first cue, as the summary line shows them."""
+    if not who.device_classes:
+        return "unknown (no class is evident from the image)"
+    shown = []
+    for found in who.device_classes:
+        ev = found.evidence[0] if found.evidence else None
+        cue = ev.matched.partition(":")[0] if ev else ""
+        path = ev.path.rsplit("_extract/", 1)[-1] if ev and ev.path else "<image>"
+        where = f" ({cue} in {path}@{ev.offset})" if ev else ""
+        shown.append(f"{found.name} {found.confidence}{where}")
+    return ", ".join(shown)
+
+
 def _print_verdicts(result: AuditData) -> None:
     assessment = result.assessment
     if assessment is None:
@@ -330,6 +344,7 @@ def _print_verdicts(result: AuditData) -> None:
             + (f" {clue.model}" if clue.model else "")
             + f", confidence {clue.confidence}"
         )
+    print(f"  device class: {_device_classes(who)}")
     if who.mismatch:
         print(f"  declared vendor: {who.mismatch}")
     if assessment.as_of:
