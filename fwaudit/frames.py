@@ -176,6 +176,21 @@ def platform_rows(data: AuditData) -> list[dict[str, Any]]:
     ]
 
 
+def device_class_rows(data: AuditData) -> list[dict[str, Any]]:
+    """One row per device class the image shows (best first): confidence, the cues seen,
+    the strongest evidence."""
+    attribution = data.assessment.attribution if data.assessment else None
+    return [
+        {
+            "device_class": c.name,
+            "confidence": c.confidence,
+            "cues": ";".join(e.matched.partition(":")[0] for e in c.evidence),
+            **best_evidence(c.evidence),
+        }
+        for c in (attribution.device_classes if attribution else ())
+    ]
+
+
 COLUMNS = {
     component_rows: ["name", "version", "supplier", "supplier_country", "purl", "confidence"],
     endpoint_rows: ["host", "kind", "outbound", "role", "reason", "operator", "operator_country"],
@@ -184,6 +199,7 @@ COLUMNS = {
     problem_rows: ["stage", "kind", "severity", "path", "detail"],
     region_rows: ["container", "offset", "size", "entropy", "label", "opaque"],
     platform_rows: ["role", "vendor", "vendor_country", "model", "confidence", "path", "offset"],
+    device_class_rows: ["device_class", "confidence", "cues", "path", "offset", "method"],
 }
 
 

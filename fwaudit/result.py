@@ -93,6 +93,12 @@ class AuditResult:
         return frames.frame(frames.platform_rows, self.data)
 
     @cached_property
+    def device_classes(self) -> pd.DataFrame:
+        """What kind of device the image is for: one row per class it shows (router, camera,
+        drone, ...; best first), with confidence, the cues seen and the strongest evidence."""
+        return frames.frame(frames.device_class_rows, self.data)
+
+    @cached_property
     def files(self) -> pd.DataFrame:
         """Every regular file of the image: size, sha256, type and ELF facts."""
         return frames.frame(frames.file_rows, self.data)
@@ -172,6 +178,7 @@ class AuditResult:
             "image": self.image,
             "sha256": self.sha256,
             "maker": f"{maker.name} ({maker.country or '?'})" if maker else None,
+            "device class": self._device_classes(),
             "components": len(self.data.components),
             "outbound endpoints": len(self.data.outbound),
             "problems": len(self.data.all_problems),
@@ -181,6 +188,11 @@ class AuditResult:
             else None,
             **{f"policy {p}": o for p, o in self.outcomes.items()},
         }
+
+    def _device_classes(self) -> str | None:
+        who = self.data.assessment.attribution if self.data.assessment else None
+        found = who.device_classes if who else ()
+        return ", ".join(f"{c.name} ({c.confidence})" for c in found) or None
 
     def top_risks(self, limit: int = TOP_RISKS) -> list[str]:
         """The first fail (then review, then inconclusive) verdicts' rationales."""
