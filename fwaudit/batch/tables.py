@@ -37,6 +37,11 @@ def image_summary(result: AuditData) -> dict[str, Any]:
             for p in (attribution.platform if attribution else ())
         ),
         "device_class": attribution.device_class if attribution else None,
+        # every class the image shows, best first: "router 0.98;camera 0.7"
+        "device_classes": ";".join(
+            f"{c.name} {c.confidence}" for c in (attribution.device_classes if attribution else ())
+        )
+        or None,
         "firmware_date": attribution.firmware_date if attribution else None,
         "files": len(result.files),
         "elf_files": sum(1 for f in result.files if f.kind == "elf"),
