@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .coverage import measure
+from .credentials import find_credentials
 from .endpoints import find_endpoints, skipped_files
 from .errors import InputError
 from .identify import RuleSet, identify_all
@@ -38,6 +39,8 @@ class Auditor:
         online: bool = False,
         as_of: str | date | None = None,
     ) -> None:
+        # the day policies are judged for (the law as it stood then); None: the day of each audit
+        self.as_of = resolve_as_of(as_of) if as_of is not None else None
         for name in backends:
             get_backend(name)  # fail early on a caller's typo
         self.limits = limits
@@ -46,8 +49,6 @@ class Auditor:
         self.rules = RuleSet()
         self.policies = tuple(load_policy(p) for p in (policies or builtin_policies()))
         self.rdap = RdapClient(cache_dir or default_cache_dir()) if online else None
-        # the day policies are judged for (the law as it stood then); None: the day of each audit
-        self.as_of = resolve_as_of(as_of) if as_of is not None else None
 
     def audit(
         self, image: str | os.PathLike[str], *, declared_vendor: str | None = None
@@ -76,7 +77,14 @@ class Auditor:
             components, toolchain = identified.components, identified.toolchain
         with clock("endpoints"):
             endpoints = find_endpoints(inventory, components)
-        problems = (*inventory.problems, *identified.problems, *skipped_files(inventory))
+        with clock("credentials"):
+            credentials, unread = find_credentials(inventory)
+        problems = (
+            *inventory.problems,
+            *identified.problems,
+            *skipped_files(inventory),
+            *unread,
+        )
         with clock("coverage"):
             coverage = measure(fw, outcome, inventory, components, problems)
         with clock("jurisdiction"):
@@ -90,6 +98,7 @@ class Auditor:
                 rdap=self.rdap,
                 coverage=coverage,
                 as_of=self.as_of,
+                credentials=credentials,
             )
         return AuditData(
             image=fw,
@@ -103,6 +112,7 @@ class Auditor:
             dependencies=component_dependencies(inventory.files, components),
             assessment=assessment,
             coverage=coverage,
+            credentials=credentials,
             timings=tuple(clock.seconds.items()),
         )
 

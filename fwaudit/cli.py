@@ -348,7 +348,7 @@ def _print_verdicts(result: AuditData) -> None:
     if who.mismatch:
         print(f"  declared vendor: {who.mismatch}")
     if assessment.as_of:
-        print(f"  policies judged as of {assessment.as_of} (--as-of)")
+        print(f"  policies judged as of {assessment.as_of}")
     for policy, outcome in assessment.policies:
         mine = [v for v in assessment.verdicts if v.policy == policy]
         worst = [v for v in mine if v.outcome is outcome]
