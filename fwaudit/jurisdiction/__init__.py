@@ -19,6 +19,7 @@ from ..model import (
     AuditData,
     Component,
     Coverage,
+    Credential,
     Endpoint,
     Geography,
     Party,
@@ -55,6 +56,7 @@ def assess(
     rdap: RdapClient | None = None,
     coverage: Coverage | None = None,
     as_of: date | None = None,
+    credentials: tuple[Credential, ...] = (),
 ) -> Assessment:
     """Attribute the maker, name suppliers, place outbound endpoints, apply the policies
     as they stood on `as_of` (default: today); a policy passes only where the `coverage` of
@@ -77,6 +79,7 @@ def assess(
         dataset=dataset,
         coverage=coverage,
         as_of=as_of,
+        credentials=credentials,
     )
 
 
@@ -91,6 +94,7 @@ def judge(
     dataset: Dataset,
     coverage: Coverage | None = None,
     as_of: date | None = None,
+    credentials: tuple[Credential, ...] = (),
 ) -> Assessment:
     """Apply the policies, as they stood on `as_of` (default: today), to what attribution,
     suppliers and geography found: the pure last step of `assess`, redone by `reassess`."""
@@ -102,6 +106,7 @@ def judge(
         endpoints=endpoints,
         geography=geography,
         dataset=dataset,
+        credentials=credentials,
     )
     verdicts, outcomes = [], []
     for policy in policies:
@@ -153,6 +158,7 @@ def reassess(
         dataset=dataset or load(),
         coverage=data.coverage,
         as_of=resolve_as_of(as_of),
+        credentials=data.credentials,
     )
     return replace(data, assessment=new)
 

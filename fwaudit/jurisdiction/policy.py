@@ -24,6 +24,7 @@ from ..model import (
     Attribution,
     Component,
     Coverage,
+    Credential,
     DeviceClass,
     Endpoint,
     Evidence,
@@ -34,11 +35,12 @@ from ..model import (
     Severity,
     Technique,
     Verdict,
+    inner_path,
 )
 from . import dates
 from .data import Dataset
 
-SUBJECTS = ("device", "component", "endpoint", "platform")
+SUBJECTS = ("device", "component", "endpoint", "platform", "credential")
 # conditions of a device rule that need the maker's data (its country, owners, listings)
 MAKER_CONDITIONS = frozenset({"subject_to", "on_list", "country_in", "produced_outside"})
 CONDITIONS = frozenset(
@@ -56,8 +58,17 @@ CONDITIONS = frozenset(
         "category",
         "produced_outside",
         "production_unknown",
+        # credentials the image sets (fwaudit.credentials): kind, origin, state
+        "credential_kind",
+        "origin_in",
+        "in_effect",
+        "login",
+        "confident",
+        # the instruments (lists.yaml `instruments`, ``list-id/instrument-id``) in force
+        "in_force",
     }
 )
+CONFIDENT = 0.8  # a credential finding this sure is evidence enough for a fail
 # how bad an outcome is: a policy's overall outcome is its worst verdict's. Inconclusive
 # ranks above pass (it is no assurance) and below review and fail (those are findings).
 SEVERITY = {Outcome.PASS: 0, Outcome.INCONCLUSIVE: 1, Outcome.REVIEW: 2, Outcome.FAIL: 3}
@@ -97,6 +108,7 @@ class Subject:
     proprietary: bool = False
     geography: Geography | None = None
     extra_facts: tuple[Fact, ...] = field(default=())
+    credential: Credential | None = None
 
 
 def builtin_policies() -> list[str]:
@@ -168,9 +180,10 @@ def subjects(
     endpoints: tuple[Endpoint, ...],
     geography: dict[str, Geography],
     dataset: Dataset,
+    credentials: tuple[Credential, ...] = (),
 ) -> list[Subject]:
     """Everything a policy can judge: the device, each component, each outbound endpoint,
-    each platform vendor (SoC, SDK lineage)."""
+    each platform vendor (SoC, SDK lineage), each credential the image sets."""
     maker = attribution.maker
     device_facts: tuple[Fact, ...] = ()
     if maker is None and attribution.declared:
@@ -235,7 +248,39 @@ def subjects(
                 role=f"{what} vendor",
             )
         )
+    found += [_credential_subject(c) for c in credentials]
     return found
+
+
+def _credential_subject(credential: Credential) -> Subject:
+    """A credential as a subject; a well-known default brings the list it is on as a fact."""
+    facts: tuple[Fact, ...] = ()
+    if credential.known:
+        from ..credentials.secrets import defaults
+
+        for list_id, entry in defaults().lists.items():
+            if entry["name"] in credential.known:
+                sources = tuple(
+                    f"{s['ref']} ({s['published']})" if s.get("published") else s["ref"]
+                    for s in entry["sources"]
+                )
+                facts = (
+                    Fact(
+                        f"credentials/well-known/{list_id}",
+                        f"{credential.known}: a published default credential",
+                        sources,
+                        str(entry.get("as_of", "")),
+                    ),
+                )
+    return Subject(
+        "credential",
+        credential.subject,
+        None,
+        credential.evidence[:3],
+        role=credential.service,
+        extra_facts=facts,
+        credential=credential,
+    )
 
 
 def _proprietary(dataset: Dataset, org_id: str, component: Component) -> bool:
@@ -267,6 +312,8 @@ def evaluate(
             if held is None:
                 continue
             facts, values = held
+            if subject.kind == "credential" and policy.basis in dataset.lists:
+                facts = [*facts, _basis_fact(dataset, policy.basis)]
             evidence = subject.evidence
             if "device_class" in rule.when:
                 evidence = evidence + class_evidence(attribution, rule.when["device_class"])
@@ -290,6 +337,11 @@ def evaluate(
         unknown = _maker_unknown(policy, subjects_, coverage)
         verdicts.append(unknown or _pass(policy, subjects_, attribution, dataset, coverage))
     return [replace(v, rationale=f"{v.rationale} Judged as of {day}.") for v in verdicts]
+
+
+def _basis_fact(dataset: Dataset, list_id: str) -> Fact:
+    entry = dataset.lists[list_id]
+    return dataset.fact("lists", list_id, f"{entry['name']}: {' '.join(entry['meaning'].split())}")
 
 
 def _maker_unknown(
@@ -443,6 +495,51 @@ class _Check:
 
     def role_in(self, wanted: list[str]) -> bool:
         return self.subject.role in wanted
+
+    def credential_kind(self, wanted: list[str]) -> bool:
+        found = self.subject.credential
+        return found is not None and found.kind.value in wanted
+
+    def origin_in(self, wanted: list[str]) -> bool:
+        found = self.subject.credential
+        return found is not None and found.origin in wanted
+
+    def in_effect(self, wanted: bool) -> bool:
+        found = self.subject.credential
+        return found is not None and found.in_effect is bool(wanted)
+
+    def login(self, wanted: bool | str) -> bool:
+        """The account can log in (true), cannot (false), or the image does not say
+        (``unknown``)."""
+        found = self.subject.credential
+        if found is None:
+            return False
+        return found.login is None if wanted == "unknown" else found.login is bool(wanted)
+
+    def in_force(self, wanted: str | list[str]) -> bool:
+        """Every named instrument holds on the day judged for; each becomes a fact."""
+        for ref in [wanted] if isinstance(wanted, str) else wanted:
+            try:
+                entry = self.dataset.instrument(ref)
+            except KeyError:
+                return False
+            if not dates.holds(entry, self.as_of):
+                return False
+            list_id = ref.partition("/")[0]
+            statement = f"{entry['name']}: in force from {entry['effective']}"
+            self.facts.append(
+                Fact(
+                    f"lists/{ref}",
+                    statement,
+                    tuple(s["ref"] for s in entry.get("sources", ())),
+                    str(self.dataset.lists[list_id]["as_of"]),
+                )
+            )
+        return True
+
+    def confident(self, wanted: bool) -> bool:
+        found = self.subject.credential
+        return found is not None and (found.confidence >= CONFIDENT) == bool(wanted)
 
     def registration_country_in(self, wanted: list[str]) -> bool:
         where = self.subject.geography
@@ -650,12 +747,56 @@ def _render(template: str, subject: Subject, values: dict[str, str]) -> str:
         "deadlines": "",
         "production": "",
         "production_gap": "",
+        **_credential_fields(subject.credential),
         **values,
     }
     try:
         return template.format(**fields)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def _credential_fields(credential: Credential | None) -> dict[str, str]:
+    """Template values of a credential: {account}, {path}, {secret} (what was found, never
+    the secret unless it is a well-known default), {where} (file and offset), {note}."""
+    if credential is None:
+        return {"account": "", "path": "", "secret": "", "where": "", "note": "", "service": ""}
+    first = credential.evidence[0] if credential.evidence else None
+    if credential.shown is not None:
+        found = f"the well-known default {credential.known}"
+    elif credential.kind.value == "password-hash":
+        found = f"a fixed {credential.algorithm} hash (fingerprint {credential.fingerprint})"
+    elif credential.kind.value == "password":
+        found = f"a fixed plain-text password (fingerprint {credential.fingerprint})"
+    elif credential.kind.value == "empty-password":
+        found = "an empty password"
+    else:
+        found = "no login at all"
+    return {
+        "account": credential.account or "the account",
+        "path": inner_path(credential.path),
+        "secret": found,
+        "where": f"{first.path or '<image>'}@{first.offset} ({first.method})" if first else "",
+        "note": f" ({credential.note})" if credential.note else "",
+        "service": credential.service,
+    }
+
+
+def _credentials_checked(policy: Policy, subjects_: list[Subject]) -> str:
+    """`; 3 account entries (all locked) and every script, configuration file and program
+    searched for credentials` when the policy has credential rules, else ""."""
+    if not any(r.subject == "credential" for r in policy.rules):
+        return ""
+    found = [s.credential for s in subjects_ if s.credential is not None]
+    accounts = [c for c in found if c.origin == "account-file"]
+    locked = sum(c.kind.value == "locked" for c in accounts)
+    if accounts:
+        state = "all locked" if locked == len(accounts) else f"{locked} locked"
+        text = f"; {len(accounts)} account entries ({state}), {len(found) - len(accounts)} other"
+        text += " credential findings"
+    else:
+        text = "; no account database (passwd, shadow) in the image, no other credential"
+    return text + " (every script, configuration file and program searched)"
 
 
 def _pass(
@@ -676,6 +817,7 @@ def _pass(
         f"No rule of {policy.id} applies: {maker}, {counts['component']} components and "
         f"{counts['endpoint']} outbound endpoints checked"
     )
+    rationale += _credentials_checked(policy, subjects_)
     rationale += f"; {coverage.summary()}." if coverage else "."
     facts = _org_facts(dataset, device.party.org) if device.party and device.party.org else []
     return Verdict(
@@ -698,7 +840,8 @@ def _inconclusive(policy: Policy, subjects_: list[Subject], coverage: Coverage) 
     rationale = (
         f"{policy.id} cannot pass: {'; '.join(coverage.reasons)}. "
         f"{coverage.summary()}: {counts['component']} components and "
-        f"{counts['endpoint']} outbound endpoints found, none that the policy fails or reviews."
+        f"{counts['endpoint']} outbound endpoints found"
+        f"{_credentials_checked(policy, subjects_)}, none that the policy fails or reviews."
     )
     fact = Fact(
         "coverage",
