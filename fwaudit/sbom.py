@@ -53,6 +53,7 @@ from .model import (
     Assessment,
     AuditData,
     Coverage,
+    Credential,
     DeviceClass,
     Endpoint,
     Evidence,
@@ -101,6 +102,11 @@ def build_bom(result: AuditData, *, timestamp: datetime | None = None) -> Bom:
             Property(name=f"{NAMESPACE}:{name}", value=value)
             for name, value in coverage_properties(result.coverage)
         ]
+    # credentials the image sets, secrets redacted (docs/taxonomy.md)
+    properties += [
+        Property(name=f"{NAMESPACE}:credential", value=credential_json(c))
+        for c in result.credentials
+    ]
     assessment = result.assessment
     maker = assessment.attribution.maker if assessment else None
     if assessment:
@@ -245,6 +251,16 @@ def device_class_json(found: DeviceClass) -> str:
     """A device class (name, confidence, evidence) as the JSON text the SBOM carries
     (`fwaudit:device-class:detail`, one per class, best first)."""
     record = asdict(found)
+    for ev in record["evidence"]:
+        ev["technique"] = str(ev["technique"])
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def credential_json(credential: Credential) -> str:
+    """A credential as the JSON text the SBOM carries (`fwaudit:credential`): its evidence
+    is already redacted, and `shown` is set only for a well-known default."""
+    record = asdict(credential)
+    record["kind"] = credential.kind.value
     for ev in record["evidence"]:
         ev["technique"] = str(ev["technique"])
     return json.dumps(record, sort_keys=True, ensure_ascii=False)

@@ -3,8 +3,9 @@
 
 What the SBOM carries comes back: the firmware and its maker, components with their
 occurrences (path, offset, method, matched text), outbound endpoints as services with
-operator and evidence, policy outcomes and every verdict with its facts, and the coverage
-(what share of the image was examined, why a policy could not pass). What it does not
+operator and evidence, policy outcomes and every verdict with its facts, the coverage
+(what share of the image was examined, why a policy could not pass) and the credentials
+the image sets (redacted as written). What it does not
 carry (the file list, ELF facts, endpoints that are not outbound) stays empty.
 """
 
@@ -21,6 +22,8 @@ from .model import (
     AuditData,
     Component,
     Coverage,
+    Credential,
+    CredentialKind,
     DeviceClass,
     Endpoint,
     Evidence,
@@ -110,6 +113,12 @@ def sbom_to_data(document: dict[str, Any], *, source: Path | None = None) -> Aud
         components=tuple(sorted(components, key=lambda c: c.sort_key)),
         endpoints=endpoints,
         coverage=_coverage(props, image.size),
+        credentials=tuple(
+            sorted(
+                (_credential(json.loads(c)) for c in props.get("credential", ())),
+                key=lambda c: c.sort_key,
+            )
+        ),
         assessment=Assessment(
             attribution=attribution,
             suppliers=suppliers,
@@ -317,6 +326,25 @@ def _evidence_record(e: dict[str, Any]) -> Evidence:
         e["matched"],
         TECHNIQUES.get(e.get("technique", ""), Technique.BINARY),
         e["confidence"],
+    )
+
+
+def _credential(raw: dict[str, Any]) -> Credential:
+    """A `fwaudit:credential` property back (its evidence as written: redacted)."""
+    return Credential(
+        kind=CredentialKind(raw["kind"]),
+        account=raw["account"],
+        path=raw["path"],
+        origin=raw["origin"],
+        service=raw["service"],
+        evidence=tuple(_evidence_record(e) for e in raw.get("evidence", ())),
+        algorithm=raw.get("algorithm"),
+        fingerprint=raw.get("fingerprint"),
+        known=raw.get("known"),
+        shown=raw.get("shown"),
+        in_effect=raw.get("in_effect"),
+        login=raw.get("login"),
+        note=raw.get("note", ""),
     )
 
 
