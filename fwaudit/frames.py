@@ -191,6 +191,29 @@ def device_class_rows(data: AuditData) -> list[dict[str, Any]]:
     ]
 
 
+def credential_rows(data: AuditData) -> list[dict[str, Any]]:
+    """One row per credential the image sets: kind, account, how it is set, what was found
+    (algorithm and fingerprint; the secret only when it is a well-known default), whether it
+    is in effect, and its evidence."""
+    return [
+        {
+            "kind": c.kind.value,
+            "account": c.account or None,
+            "origin": c.origin,
+            "service": c.service,
+            "algorithm": c.algorithm,
+            "fingerprint": c.fingerprint,
+            "well_known": c.known,
+            "shown": c.shown,
+            "in_effect": c.in_effect,
+            "login": c.login,
+            "note": c.note or None,
+            **best_evidence(c.evidence),
+        }
+        for c in data.credentials
+    ]
+
+
 COLUMNS = {
     component_rows: ["name", "version", "supplier", "supplier_country", "purl", "confidence"],
     endpoint_rows: ["host", "kind", "outbound", "role", "reason", "operator", "operator_country"],
@@ -200,6 +223,7 @@ COLUMNS = {
     region_rows: ["container", "offset", "size", "entropy", "label", "opaque"],
     platform_rows: ["role", "vendor", "vendor_country", "model", "confidence", "path", "offset"],
     device_class_rows: ["device_class", "confidence", "cues", "path", "offset", "method"],
+    credential_rows: ["kind", "account", "origin", "service", "algorithm", "fingerprint", "path"],
 }
 
 

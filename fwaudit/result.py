@@ -99,6 +99,13 @@ class AuditResult:
         return frames.frame(frames.device_class_rows, self.data)
 
     @cached_property
+    def credentials(self) -> pd.DataFrame:
+        """The passwords, hashes and logins the image sets: one row per account entry or
+        hard-coded credential, with kind, origin, algorithm, fingerprint (the secret only
+        for a well-known default), whether it is in effect, and its evidence."""
+        return frames.frame(frames.credential_rows, self.data)
+
+    @cached_property
     def files(self) -> pd.DataFrame:
         """Every regular file of the image: size, sha256, type and ELF facts."""
         return frames.frame(frames.file_rows, self.data)
