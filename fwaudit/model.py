@@ -286,6 +286,9 @@ class Evidence:
         return (self.path, -1 if self.offset is None else self.offset, self.method, self.matched)
 
 
+COMPONENT_TYPES = ("library", "application", "device", "firmware")
+
+
 @dataclass(frozen=True)
 class Component:
     """One software component at one version, with every piece of evidence for it."""
@@ -298,7 +301,9 @@ class Component:
     website: str
     evidence: tuple[Evidence, ...]
     description: str = ""
-    # "library", or "application" for the firmware's own programs (fwaudit.identify.programs)
+    # "library"; "application" for the firmware's own programs (fwaudit.identify.programs);
+    # "device" for a radio or cellular module or Wi-Fi chip the firmware drives, "firmware" for
+    # a Wi-Fi chipset blob (fwaudit.identify.modules): one of COMPONENT_TYPES
     type: str = "library"
     sha256: str | None = None  # the component's own file, where it is one file
 

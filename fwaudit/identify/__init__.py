@@ -2,7 +2,9 @@
 
 Findings come from YARA rules over every distinct file (`binary`), and from package
 databases, release files and file names (`manifests`). They are merged into one
-`Component` per (name, version); conflicting versions stay apart.
+`Component` per (name, version); conflicting versions stay apart. Radio and cellular
+modules and Wi-Fi chips (type device or firmware) come from their own rules, USB ID tables
+and file paths (`modules`), judged present or only supported.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ..inventory import Inventory
 from ..model import Component, Evidence, Problem, Severity
 from .binary import scan_checked
 from .manifests import Finding, find_manifests
+from .modules import find_modules
 from .programs import own_programs
 from .rules import RuleSet
 
@@ -45,8 +48,14 @@ def identify_all(inventory: Inventory, rules: RuleSet) -> Identified:
         {f"{f.name} {f.version}" for f in findings if _kind(rules, f) == "toolchain" and f.version}
     )
     components = merge([f for f in findings if _kind(rules, f) == "component"], rules)
+    modules = find_modules(
+        [f for f in findings if _kind(rules, f) in ("module", "usb-id")],
+        inventory.files,
+        inventory.locate,
+        rules,
+    )
     programs = own_programs(inventory.files, components)
-    components = tuple(sorted(components + programs, key=lambda c: c.sort_key))
+    components = tuple(sorted(components + modules + programs, key=lambda c: c.sort_key))
     return Identified(components, tuple(toolchain), tuple(sorted(problems)))
 
 

@@ -11,6 +11,9 @@ from .rules import RuleSet
 from .versions import clean_version
 
 MAX_INSTANCES = 4
+# a module rule keeps every sighting (up to this many per string): a file naming many models
+# is a list of supported modules, which `modules.py` must be able to count
+MAX_MODULE_INSTANCES = 64
 MAX_SCAN_BYTES = 256 << 20
 TIMEOUT = 60  # seconds of YARA per file
 
@@ -34,9 +37,10 @@ def scan_checked(rules: RuleSet, entry: FileEntry, path: Path) -> tuple[list[Fin
     findings = []
     for match in matches:
         meta = rules.meta[match.rule]
+        every = meta.kind == "module"
         versioned, bare = [], []
         for string in match.strings:
-            for instance in string.instances[:MAX_INSTANCES]:
+            for instance in string.instances[: MAX_MODULE_INSTANCES if every else MAX_INSTANCES]:
                 data = bytes(instance.matched_data)
                 found = meta.version_regex.search(data)
                 text = found.group(1) if found else None
@@ -50,5 +54,5 @@ def scan_checked(rules: RuleSet, entry: FileEntry, path: Path) -> tuple[list[Fin
                     meta.confidence,
                 )
                 (versioned if version else bare).append(Finding(meta.name, version, evidence))
-        findings += versioned or bare[:1]
+        findings += versioned + bare if every else versioned or bare[:1]
     return findings, None

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yara
 
 from .._data import signatures_dir
 from ..errors import SignatureError
 from ..memo import ContentMemo
+
+if TYPE_CHECKING:
+    from .modules import ModuleData
 
 REQUIRED_META = (
     "name",
@@ -27,6 +32,7 @@ REQUIRED_META = (
     "confidence",
     "description",
 )
+KINDS = ("component", "toolchain", "module", "usb-id")
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,12 @@ class RuleMeta:
     confidence: float
     description: str
     source: str  # the .yar file
-    kind: str = "component"  # or "toolchain": a firmware property, never a component
+    # "component"; "toolchain": a firmware property, never a component; "module": a radio or
+    # cellular module's banner or revision, made into a device component by `modules.py`;
+    # "usb-id": a file holding USB ID tables, which `modules.py` reads
+    kind: str = "component"
+    model_regex: re.Pattern[bytes] | None = None  # a module's model in the matched bytes
+    maker: str = ""  # a module rule's maker as people write it ("Sierra Wireless")
 
 
 def meta_from(rule: str, meta: dict, source: str) -> RuleMeta:
@@ -62,6 +73,17 @@ def meta_from(rule: str, meta: dict, source: str) -> RuleMeta:
         raise SignatureError(f"{source}: rule {rule}: confidence must be an integer 1..100")
     if meta["cpe"].count(":") != 1:
         raise SignatureError(f"{source}: rule {rule}: cpe must be vendor:product")
+    kind = meta.get("kind", "component")
+    if kind not in KINDS:
+        raise SignatureError(f"{source}: rule {rule}: kind must be one of {', '.join(KINDS)}")
+    model = None
+    if meta.get("model_regex"):
+        try:
+            model = re.compile(str(meta["model_regex"]).encode())
+        except re.error as exc:
+            raise SignatureError(f"{source}: rule {rule}: bad model_regex: {exc}") from exc
+        if model.groups != 1:
+            raise SignatureError(f"{source}: rule {rule}: model_regex needs one capture group")
     return RuleMeta(
         rule=rule,
         name=meta["name"],
@@ -73,7 +95,9 @@ def meta_from(rule: str, meta: dict, source: str) -> RuleMeta:
         confidence=confidence / 100,
         description=meta["description"],
         source=source,
-        kind=meta.get("kind", "component"),
+        kind=kind,
+        model_regex=model,
+        maker=str(meta.get("maker", "")),
     )
 
 
@@ -98,6 +122,13 @@ class RuleSet:
         self.rules = yara.compile(filepaths={p.stem: str(p) for p in files})
         self.folder = folder
         self.memo: ContentMemo[tuple] = ContentMemo()  # (findings, why unscanned) by sha256
+
+    @cached_property
+    def modules(self) -> ModuleData:
+        """The USB ID and Wi-Fi file tables beside the rules (`modules.py`)."""
+        from .modules import load_data  # modules.py imports this module
+
+        return load_data(self.folder)
 
     def families(self) -> set[str]:
         """Component names the rules can report (toolchain rules excluded)."""

@@ -49,6 +49,7 @@ from . import device_class as classes
 from .data import Dataset
 
 MAKER_KINDS = frozenset({"device-maker", "brand", "oem-relabel"})
+PART_TYPES = frozenset({"device", "firmware"})  # component types of modules and radio blobs
 PLATFORM_KINDS = frozenset({"chip-vendor", "sdk-vendor", "module-vendor"})
 HEADER_BYTES = 512
 WEB_UI = frozenset({".htm", ".html", ".js", ".asp", ".php", ".cgi", ".xml", ".json", ".shtml"})
@@ -858,9 +859,13 @@ def _sdk_file_clues(inventory: Inventory, dataset: Dataset, cfg: Config) -> list
 
 def _supply_clues(components, endpoints, dataset: Dataset, cfg: Config) -> list[Clue]:
     """SDKs and clouds of a device maker point at that maker; SDKs of chip and SDK vendors
-    make the platform."""
+    make the platform. A radio or cellular module or a Wi-Fi blob (component type device or
+    firmware) is a part the device holds: it says neither who made the device nor what it is
+    built on."""
     found = []
     for component in components:
+        if component.type in PART_TYPES:
+            continue
         org_id = dataset.by_signature_vendor(component.vendor)
         if not org_id or not component.evidence:
             continue
