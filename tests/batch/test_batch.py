@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -128,6 +129,25 @@ def test_other_policies_make_results_stale(fleet_run) -> None:
     )
     assert report.audited == 1
     assert list(report.fleet.filter(like="policy:").columns) == ["policy:us-ndaa-889"]
+
+
+def test_a_day_no_transition_separates_reuses_results_and_another_day_redoes(fleet_run) -> None:
+    """The batch judged every image for the day it ran; a rerun for a day of the same epoch
+    keeps the results, one for a day before a transition redoes them for that day."""
+    from fwaudit.jurisdiction import load
+    from fwaudit.jurisdiction.dates import today
+
+    root, _, out, _ = fleet_run
+    one = [root / "in" / "cam-2.tar.gz"]
+    assert pd.read_parquet(out / "fleet.parquet")["as_of"].dropna().eq(today().isoformat()).all()
+    epoch = date.fromisoformat(load().epoch(today()))
+    same = audit_many(one, out=out, workers=1, as_of=epoch, progress="quiet")
+    assert (same.audited, same.reused) == (0, 1)
+    earlier = audit_many(one, out=out, workers=1, as_of="2025-06-01", progress="quiet")
+    assert (earlier.audited, earlier.reused) == (1, 0)
+    assert earlier.fleet["as_of"].tolist() == ["2025-06-01"]
+    run = json.loads((out / "batch.json").read_text())
+    assert run["as_of"] == "2025-06-01"
 
 
 def test_timeouts_and_memory_limits_become_error_rows(tmp_path: Path) -> None:
