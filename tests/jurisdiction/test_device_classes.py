@@ -143,7 +143,7 @@ def test_a_router_is_a_router_with_its_evidence(auditor: Auditor, tmp_path: Path
     router = found["router"]
     assert router.confidence >= 0.85  # pages 0.6, NAT 0.5, PPP 0.3, hostapd 0.15
     methods = {e.method for e in router.evidence}
-    assert {"class-string", "class-path"} <= methods
+    assert {"class-string", "class-component"} <= methods
     cues = {e.matched.partition(":")[0] for e in router.evidence}
     assert {"router-web-pages", "nat-firewall", "ppp-client"} <= cues
     for ev in router.evidence:
