@@ -150,6 +150,24 @@ def test_a_day_no_transition_separates_reuses_results_and_another_day_redoes(fle
     assert run["as_of"] == "2025-06-01"
 
 
+def test_the_fleet_shows_outcomes_at_two_days(fleet_run) -> None:
+    from fwaudit import load_fleet
+
+    _, _, out, _ = fleet_run
+    table = load_fleet(out).outcomes_at("2025-06-01", "2026-06-01")
+    assert list(table.columns) == [
+        "image",
+        "sha256",
+        "policy",
+        "2025-06-01",
+        "2026-06-01",
+        "changed",
+    ]
+    assert set(table.policy) >= {"uk-2022-sensitive-sites", "us-fcc-covered"}
+    assert table["2026-06-01"].isin(["pass", "fail", "review", "inconclusive"]).all()
+    assert (table.changed == (table["2025-06-01"] != table["2026-06-01"])).all()
+
+
 def test_timeouts_and_memory_limits_become_error_rows(tmp_path: Path) -> None:
     make_fleet(tmp_path / "in", count=2)
     slow = audit_many(
