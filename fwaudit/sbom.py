@@ -441,6 +441,10 @@ def _component(found: Found, hashes: dict[str, str], assessment: Assessment | No
 def _component_type(found: Found) -> ComponentType:
     if found.type == "application":
         return ComponentType.APPLICATION
+    if found.type == "device":  # a radio or cellular module, a Wi-Fi chip
+        return ComponentType.DEVICE
+    if found.type == "firmware":  # a Wi-Fi chipset blob
+        return ComponentType.FIRMWARE
     if found.name in {"linux", "vxworks", "openwrt"}:
         return ComponentType.OPERATING_SYSTEM
     return ComponentType.LIBRARY

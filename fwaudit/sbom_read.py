@@ -40,6 +40,8 @@ from .model import (
 from .sbom import COVERAGE_FIELDS, NAMESPACE, region_from_text
 
 TECHNIQUES = {t.value: t for t in Technique}
+# component types read back as written (fwaudit.model.COMPONENT_TYPES); others are libraries
+OWN_TYPES = ("application", "device", "firmware")
 
 
 def is_fwaudit_sbom(document: Any) -> bool:
@@ -225,11 +227,11 @@ def _component(item: dict[str, Any]) -> Component:
         website=website,
         evidence=tuple(found),
         description=item.get("description", ""),
-        type="application" if item.get("type") == "application" else "library",
+        type=item.get("type") if item.get("type") in OWN_TYPES else "library",
         sha256=next(
             (h["content"] for h in item.get("hashes", ()) if h.get("alg") == "SHA-256"), None
         )
-        if item.get("type") == "application"
+        if item.get("type") in ("application", "firmware")
         else None,
     )
 

@@ -278,3 +278,63 @@ def test_fast_iri_check_agrees_with_the_full_grammar() -> None:
     ]
     for text in samples:
         assert is_iri_reference(text) == is_valid_syntax("iri_reference", text), text
+
+
+def test_modules_are_devices_and_wifi_blobs_firmware_and_read_back_as_such() -> None:
+    """A cellular module the firmware drives is a CycloneDX `device`, a Wi-Fi chipset blob a
+    `firmware` component (with its own hash); `sbom_read` keeps both types."""
+    from dataclasses import replace
+
+    from fwaudit.sbom_read import sbom_to_data
+
+    ec25 = Component(
+        name="quectel-ec25",
+        version="EC25EFAR06A06M4G",
+        vendor="quectel",
+        purl_type="generic",
+        cpe="quectel:ec25",
+        website="https://www.quectel.com",
+        evidence=(
+            Evidence(
+                "usr/share/lte/ati.log",
+                5,
+                "yara:quectel_module",
+                "Quectel EC25 (the module's own banner, maker and model: present)",
+                Technique.BINARY,
+                0.85,
+            ),
+        ),
+        description="Quectel EC25: Quectel cellular module (AT banner or firmware revision)",
+        type="device",
+    )
+    blob = Component(
+        name="realtek-rtl8188eu-firmware",
+        version=None,
+        vendor="realtek",
+        purl_type="generic",
+        cpe="realtek:rtl8188eu",
+        website="",
+        evidence=(
+            Evidence(
+                "lib/firmware/rtlwifi/rtl8188eufw.bin",
+                None,
+                "radio-file:firmware",
+                "lib/firmware/rtlwifi/rtl8188eufw.bin (firmware blob ...: present)",
+                Technique.FILENAME,
+                0.6,
+            ),
+        ),
+        type="firmware",
+        sha256="ef" * 32,
+    )
+    data = replace(result(), components=(*result().components, ec25, blob))
+    text = to_json(data, timestamp=WHEN)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    types = {c["name"]: c["type"] for c in json.loads(text)["components"]}
+    assert types["quectel-ec25"] == "device" and types["realtek-rtl8188eu-firmware"] == "firmware"
+    assert types["busybox"] == "library"
+    back = {c.name: c for c in sbom_to_data(json.loads(text)).components}
+    assert back["quectel-ec25"].type == "device" and back["quectel-ec25"].version == ec25.version
+    assert back["realtek-rtl8188eu-firmware"].type == "firmware"
+    assert back["realtek-rtl8188eu-firmware"].sha256 == "ef" * 32
+    assert back["busybox"].type == "library"
