@@ -90,6 +90,7 @@ def _context(data: AuditData, *, plots: bool) -> dict[str, Any]:
             data.coverage.unexplained if data.coverage else (), key=lambda r: -r.size
         )[:REGIONS],
         "data_as_of": assessment.data_as_of if assessment else None,
+        "as_of": assessment.as_of if assessment else None,
     }
 
 
