@@ -58,6 +58,8 @@ CONDITIONS = frozenset(
         "category",
         "produced_outside",
         "production_unknown",
+        # a dated instrument of a list in force (lists.yaml `instruments`: fcc-25-71, ...)
+        "instrument",
         # credentials the image sets (fwaudit.credentials): kind, origin, state
         "credential_kind",
         "origin_in",
@@ -643,6 +645,34 @@ class _Check:
         )
         return True
 
+    def instrument(self, wanted: str) -> bool:
+        """The list's instrument (``list-id/instrument-id``: an order or rule such as
+        ``us-fcc-covered/fcc-25-71``) is in force on the day judged; its dates and deadlines
+        become a fact and the template values ``instrument``, ``instrument_since`` and
+        ``deadlines``."""
+        try:
+            entry = self.dataset.instrument(wanted)
+        except KeyError:
+            raise ConfigError(f"unknown instrument {wanted!r} (lists.yaml instruments)") from None
+        if not dates.holds(entry, self.as_of):
+            return False
+        list_id = wanted.partition("/")[0]
+        self.facts.append(
+            Fact(
+                f"lists/{wanted}",
+                f"{entry['name']} ({dates.dates_text(entry)}): "
+                f"{' '.join(str(entry['meaning']).split())}",
+                _ref_texts(entry["sources"]),
+                str(self.dataset.lists[list_id]["as_of"]),
+            )
+        )
+        self.values.update(
+            instrument=entry["name"],
+            instrument_since=str(entry["effective"]),
+            deadlines=dates.deadline_text(entry, self.as_of),
+        )
+        return True
+
 
 def _ref_texts(sources: Any) -> tuple[str, ...]:
     return tuple(
@@ -747,6 +777,8 @@ def _render(template: str, subject: Subject, values: dict[str, str]) -> str:
         "deadlines": "",
         "production": "",
         "production_gap": "",
+        "instrument": "",
+        "instrument_since": "",
         **_credential_fields(subject.credential),
         **values,
     }

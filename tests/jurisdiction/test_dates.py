@@ -456,3 +456,76 @@ def test_wr841n_audited_as_of_a_day_records_it(wr841n, tmp_path: Path) -> None:
     back = sbom_to_data(json.loads(out.read_text())).assessment
     assert back.as_of == "2025-06-01"
     assert dict(back.policies)["us-fcc-covered"] is Outcome.PASS
+
+
+def test_an_instrument_condition_holds_from_its_effective_day() -> None:
+    """FCC 25-71 as a rule's condition (the module rule's way of dating itself)."""
+    from fwaudit.jurisdiction.policy import parse_policy
+
+    policy = parse_policy(
+        {
+            "id": "modules-25-71",
+            "rules": [
+                {
+                    "id": "host-of-covered-module",
+                    "subject": "device",
+                    "when": {"instrument": "us-fcc-covered/fcc-25-71"},
+                    "outcome": "review",
+                    "rationale": "{instrument} in force since {instrument_since}.",
+                }
+            ],
+        },
+        "test",
+    )
+
+    def verdicts(on: date):
+        who = attribution(TP_LINK, "router")
+        return judge(
+            who,
+            suppliers={},
+            geography={},
+            components=(),
+            endpoints=(),
+            policies=[policy],
+            dataset=load(),
+            as_of=on,
+        ).verdicts
+
+    before, of, after = around("2025-12-26")
+    assert [v.rule for v in verdicts(before)] == ["no-finding"]
+    for x in (of, after):
+        (found,) = verdicts(x)
+        assert found.rule == "host-of-covered-module"
+        assert "in force since 2025-12-26" in found.rationale
+        assert "lists/us-fcc-covered/fcc-25-71" in {f.ref for f in found.facts}
+
+
+def test_an_unknown_category_or_instrument_is_a_config_error() -> None:
+    from fwaudit.jurisdiction.policy import parse_policy
+
+    for condition in ("category", "instrument"):
+        policy = parse_policy(
+            {
+                "id": "typo",
+                "rules": [
+                    {
+                        "id": "r",
+                        "subject": "device",
+                        "when": {condition: "us-fcc-covered/no-such"},
+                        "outcome": "fail",
+                    }
+                ],
+            },
+            "test",
+        )
+        with pytest.raises(ConfigError, match="no-such"):
+            judge(
+                attribution(TP_LINK),
+                suppliers={},
+                geography={},
+                components=(),
+                endpoints=(),
+                policies=[policy],
+                dataset=load(),
+                as_of=date(2026, 6, 1),
+            )
