@@ -1,10 +1,11 @@
-"""Precision and recall of outbound endpoints on the labelled images, and makers right, wrong
-and falsely claimed on every corpus file.
+"""Precision and recall of outbound endpoints on the labelled images, makers right, wrong
+and falsely claimed on every corpus file, and device classes found, false and missed.
 
     .venv/bin/python benchmarks/labelled_accuracy.py [--corpus DIR] [--cache DIR] [-v]
 
 Ground truth: the corpus's `endpoints-labelled.tsv` (every endpoint-like string of 7 images
-labelled outbound, not or unclear) and `makers.tsv` (the maker, or `none`, of every file).
+labelled outbound, not or unclear) and `makers.tsv` (the maker, or `none`, of every file);
+device classes from tests/jurisdiction/device_classes.tsv (every file's classes, or `none`).
 A host reported outbound that the labels call `not`, or do not hold at all, is a false
 positive; `unclear` labels count neither way. The built-in sample (build/sample) stands for
 `ipcam-sample.bin`.
@@ -20,13 +21,16 @@ from pathlib import Path
 from fwaudit.accuracy import (
     EndpointScore,
     maker_matches,
+    read_class_labels,
     read_endpoint_labels,
     read_maker_labels,
     score_endpoints,
 )
 from fwaudit.api import Auditor
 
-SAMPLE = Path(__file__).resolve().parent.parent / "build" / "sample" / "ipcam-sample.bin"
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "build" / "sample" / "ipcam-sample.bin"
+CLASS_LABELS = REPO / "tests" / "jurisdiction" / "device_classes.tsv"
 
 
 def main() -> int:
@@ -40,6 +44,7 @@ def main() -> int:
     auditor = Auditor(cache_dir=args.cache)
     endpoints(auditor, args.corpus)
     makers(auditor, args.corpus, verbose=args.verbose)
+    device_classes(auditor, args.corpus)
     return 0
 
 
@@ -98,6 +103,34 @@ def makers(auditor: Auditor, corpus: Path, *, verbose: bool) -> None:
     if verbose:
         for name, truth in missed:
             print(f"  not found: {name}: {truth}")
+
+
+def device_classes(auditor: Auditor, corpus: Path) -> None:
+    """Per class: images classed right, false classes (on any file, format test vectors
+    included) and missed ones; exact sets right over every file."""
+    labels = read_class_labels(CLASS_LABELS)
+    found_right: dict[str, int] = {}
+    false, missed, exact = [], [], 0
+    for name, (wanted, is_exact) in sorted(labels.items()):
+        path = SAMPLE if name == SAMPLE.name else corpus / name
+        if not path.is_file():
+            continue
+        classes = auditor.audit_data(path).assessment.attribution.device_classes
+        found = {c.name for c in classes}
+        exact += found == wanted if is_exact else wanted <= found
+        for cls in found & wanted:
+            found_right[cls] = found_right.get(cls, 0) + 1
+        false += [(name, cls) for cls in sorted(found - wanted) if is_exact]
+        missed += [(name, cls) for cls in sorted(wanted - found)]
+    print(
+        f"\ndevice classes: {exact}/{len(labels)} files with exactly the expected classes; "
+        + ", ".join(f"{cls} {n} right" for cls, n in sorted(found_right.items()))
+        + f"; false classes: {len(false)}; missed: {len(missed)}"
+    )
+    for name, cls in false:
+        print(f"  false: {name}: {cls}")
+    for name, cls in missed:
+        print(f"  missed: {name}: {cls}")
 
 
 if __name__ == "__main__":

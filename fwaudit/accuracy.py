@@ -51,6 +51,21 @@ def read_endpoint_labels(path: Path) -> dict[str, dict[str, tuple[str, str]]]:
     return dict(labels)
 
 
+def read_class_labels(path: Path) -> dict[str, tuple[frozenset[str], bool]]:
+    """file -> (its device classes, whether they are exact or "at least"), from a TSV of
+    file, classes (comma-separated, or `none`), match (`exact` or `at-least`), basis
+    (tests/jurisdiction/device_classes.tsv for shared/corpus)."""
+    with path.open(newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return {
+            r["file"]: (
+                frozenset() if r["classes"] == "none" else frozenset(r["classes"].split(",")),
+                r["match"] == "exact",
+            )
+            for r in rows
+        }
+
+
 def read_maker_labels(path: Path) -> dict[str, str | None]:
     """file -> maker name, or None where the truth is `none`."""
     with path.open(newline="") as handle:

@@ -5,7 +5,6 @@ corpus file against its expected classes (tests/jurisdiction/device_classes.tsv)
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fwaudit.accuracy import read_class_labels
 from fwaudit.api import Auditor
 from fwaudit.batch.tables import image_summary
 from fwaudit.cli import main
@@ -400,25 +400,12 @@ def test_every_output_shows_every_class(
 # --- the corpus ---------------------------------------------------------------------------------
 
 
-def read_expected() -> dict[str, tuple[set[str], str]]:
-    """file -> (expected classes, "exact" or "at-least")."""
-    with EXPECTED.open(newline="") as handle:
-        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return {
-            r["file"]: (
-                set() if r["classes"] == "none" else set(r["classes"].split(",")),
-                r["match"],
-            )
-            for r in rows
-        }
-
-
 def test_the_expectations_list_every_corpus_file(corpus: Path) -> None:
-    expected = read_expected()
+    expected = read_class_labels(EXPECTED)
     files = {p.name for p in corpus.iterdir() if p.is_file() and p.suffix not in (".tsv", ".json")}
     assert files | {SAMPLE_NAME} == set(expected)
-    for classes, match in expected.values():
-        assert classes <= set(DEVICE_CLASSES) and match in ("exact", "at-least")
+    for classes, _ in expected.values():
+        assert classes <= set(DEVICE_CLASSES)
 
 
 @pytest.mark.slow
@@ -426,11 +413,11 @@ def test_the_expectations_list_every_corpus_file(corpus: Path) -> None:
 def test_device_classes_on_the_corpus(corpus: Path, sample: Path, session_cache: Path) -> None:
     auditor = Auditor(cache_dir=session_cache)
     wrong = []
-    for name, (wanted, match) in sorted(read_expected().items()):
+    for name, (wanted, exact) in sorted(read_class_labels(EXPECTED).items()):
         path = sample if name == SAMPLE_NAME else corpus / name
         who = auditor.audit_data(path).assessment.attribution
         found = {c.name for c in who.device_classes}
-        if (found != wanted) if match == "exact" else not wanted <= found:
+        if (found != wanted) if exact else not wanted <= found:  # "at-least": a superset
             wrong.append((name, sorted(found), sorted(wanted)))
         for cls in who.device_classes:  # every class with evidence: path, method, weight
             assert cls.evidence and all(e.method.startswith("class-") for e in cls.evidence)
