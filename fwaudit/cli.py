@@ -17,7 +17,15 @@ import yaml
 from . import __version__
 from .batch.worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .errors import ConfigError, FwauditError, InputError
-from .model import Attribution, AuditData, Coverage, Outcome, Severity
+from .model import (
+    Attribution,
+    AuditData,
+    Coverage,
+    CredentialKind,
+    Outcome,
+    Severity,
+    inner_path,
+)
 from .unpack import BACKENDS, DEFAULT_BACKENDS
 from .unpack.cache import outcome_to_json
 
@@ -101,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_diff(commands)
 
     _add_batch(commands)
+
+    _add_cra(commands)
 
     data = commands.add_parser("data", help="check or show the jurisdiction data")
     data.add_argument("action", choices=["check", "show", "policies"])
@@ -189,6 +199,42 @@ def _add_batch(commands: Any) -> None:
     _add_as_of(batch)
     batch.add_argument("-q", "--quiet", action="store_true", help="no progress, summary only")
     batch.set_defaults(handler=cmd_batch)
+
+
+def _add_cra(commands: Any) -> None:
+    cra = commands.add_parser(
+        "cra",
+        help="EU Cyber Resilience Act readiness: what the SBOM covers and what it lacks",
+        description="Check an image's fwaudit SBOM (the image is audited) or any CycloneDX "
+        "JSON SBOM against what Regulation (EU) 2024/2847 asks: each requirement covered, "
+        "partly or missing, with counts, and who must supply what firmware cannot show.",
+    )
+    cra.add_argument("source", type=Path, help="firmware image or CycloneDX JSON SBOM")
+    cra.add_argument("--format", choices=["text", "json"], default="text")
+    cra.add_argument("--cache-dir", type=Path, default=None, help="cache folder")
+    cra.set_defaults(handler=cmd_cra)
+
+
+def cmd_cra(args: argparse.Namespace) -> int:
+    from .cra import checklist, readiness
+
+    source: Path = args.source
+    if not source.is_file():
+        raise InputError(f"{source}: no such file")
+    if source.name.endswith((".json", ".cdx")):
+        try:
+            document = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise InputError(f"{source}: not a CycloneDX JSON SBOM ({exc})") from exc
+        if not isinstance(document, dict) or document.get("bomFormat") != "CycloneDX":
+            raise InputError(f"{source}: not a CycloneDX JSON SBOM")
+        found = checklist(document)
+    else:
+        from .api import Auditor
+
+        found = readiness(Auditor(cache_dir=args.cache_dir).audit_data(source))
+    print(json.dumps(found.to_dict(), indent=1) if args.format == "json" else found)
+    return EXIT_OK
 
 
 def _add_diff(commands: Any) -> None:
@@ -532,6 +578,7 @@ def _print_summary(result: AuditData, seconds: float) -> None:
         print(f"  outbound endpoints ({len(outbound)} of {len(result.endpoints)} seen): {shown}")
     if result.toolchain:
         print(f"  toolchain: {', '.join(result.toolchain)}")
+    _print_credentials(result)
     if not summary["files"]:
         print("  no known format found: not firmware, encrypted, or a format no backend reads")
     if result.coverage is not None:
@@ -542,6 +589,30 @@ def _print_summary(result: AuditData, seconds: float) -> None:
     for (severity, kind), count in sorted(by_kind.items(), key=lambda i: (order[i[0][0]], i[0][1])):
         example = next(p for p in problems if p.kind == kind and p.severity == severity)
         print(f"  {severity:<7} {kind} x{count}: {_clip(example.detail, 100)}")
+
+
+def _print_credentials(result: AuditData, shown: int = 6) -> None:
+    """The passwords and logins the image sets (locked accounts only counted)."""
+    locked = [c for c in result.credentials if c.kind is CredentialKind.LOCKED]
+    found = [c for c in result.credentials if c.kind is not CredentialKind.LOCKED]
+    if not result.credentials:
+        print("  credentials: none set in the image (no account database, none hard-coded)")
+        return
+    print(f"  credentials ({len(found)}, and {len(locked)} locked accounts):")
+    for credential in found[:shown]:
+        what = credential.kind.value
+        if credential.shown:
+            what += f" = well-known default {credential.shown!r}"
+        elif credential.fingerprint:
+            what += f" {credential.algorithm} {credential.fingerprint}"
+        state = "" if credential.in_effect is not False else " (not in effect)"
+        ev = credential.evidence[0]
+        print(
+            f"    {credential.account or credential.service}: {what}{state}, "
+            f"{credential.origin} {inner_path(credential.path)}@{ev.offset} ({ev.method})"
+        )
+    if len(found) > shown:
+        print(f"    ... and {len(found) - shown} more")
 
 
 def _print_coverage(coverage: Coverage, regions: int = 3) -> None:

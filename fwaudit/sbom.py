@@ -521,6 +521,12 @@ def serialize(result: AuditData, fmt: str = "json", *, timestamp: datetime | Non
     return text
 
 
+def bom_document(result: AuditData, *, timestamp: datetime | None = None) -> dict[str, Any]:
+    """The CycloneDX 1.6 JSON BOM as a parsed document, not validated (for readers of the
+    BOM fwaudit writes, such as `fwaudit.cra`)."""
+    return json.loads(JsonV1Dot6(build_bom(result, timestamp=timestamp)).output_as_string())
+
+
 def to_json(result: AuditData, *, timestamp: datetime | None = None) -> str:
     """The CycloneDX 1.6 JSON SBOM, validated."""
     return serialize(result, "json", timestamp=timestamp)
