@@ -91,7 +91,20 @@ def _context(data: AuditData, *, plots: bool) -> dict[str, Any]:
         )[:REGIONS],
         "data_as_of": assessment.data_as_of if assessment else None,
         "as_of": assessment.as_of if assessment else None,
+        "credentials": [c for c in data.credentials if c.kind.value != "locked"],
+        "locked": sum(c.kind.value == "locked" for c in data.credentials),
+        "cra": _cra(data),
     }
+
+
+def _cra(data: AuditData) -> Any:
+    """The EU CRA readiness checklist of the SBOM fwaudit writes (None if it cannot be made)."""
+    from .cra import readiness
+
+    try:
+        return readiness(data)
+    except Exception:  # a report is still worth having without the checklist
+        return None
 
 
 def _policies(outcomes: tuple[tuple[str, Outcome], ...], verdicts: tuple[Verdict, ...]) -> list:
