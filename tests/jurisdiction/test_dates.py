@@ -321,12 +321,20 @@ def test_a_us_company_producing_in_vietnam_is_foreign_produced() -> None:
 
 
 def test_a_maker_whose_production_no_source_gives_is_reviewed_and_says_so() -> None:
-    router = attribution(Party("netgear", "NETGEAR", "US"), "router")
+    router = attribution(Party("trendnet", "TRENDnet", "US"), "router")
     assert outcome(router, "2026-03-22")[0] is Outcome.PASS
     result, rules = outcome(router, "2026-03-23")
     assert (result, rules) == (Outcome.REVIEW, ["router-production-unknown"])
     text = judged(router, "2026-06-01").verdicts[0].rationale
-    assert "no source in the data says where its maker NETGEAR" in text
+    assert "no source in the data says where its maker TRENDnet (US)" in text
+
+
+def test_a_us_maker_with_contract_manufacturing_abroad_is_foreign_produced() -> None:
+    router = attribution(Party("netgear", "NETGEAR", "US"), "router")
+    assert outcome(router, "2026-06-01") == (Outcome.FAIL, ["router-covered-category"])
+    assert (
+        "NETGEAR produces in CN, VN, ID, TH" in judged(router, "2026-06-01").verdicts[0].rationale
+    )
 
 
 def test_a_router_that_names_no_maker_says_production_is_unknown() -> None:
