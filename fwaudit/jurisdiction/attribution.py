@@ -143,7 +143,7 @@ def attribute(
     found = list(_file_clues(inventory, dataset, cfg, upstream, also=strings))
     found += _sdk_file_clues(inventory, dataset, cfg)
     found += _supply_clues(components, endpoints, dataset, cfg)
-    found = _without_generic(found, cfg)
+    found = _without_generic(_outside_module_banners(found, components), cfg)
     makers = [c for c in found if c.side == "maker"]
     scores = _scores(makers)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
@@ -855,6 +855,32 @@ def _sdk_file_clues(inventory: Inventory, dataset: Dataset, cfg: Config) -> list
             ev = Evidence(first[1:], 0, "maker-sdk", matched, Technique.FILENAME, weight)
             found.append(Clue(org_id, name, "maker", "maker-sdk", ev))
     return found
+
+
+# a module's own answer to ATI ("Manufacturer: Huawei Technologies Co., Ltd.\r\nModel:
+# ME909s-120") names the module's maker, not the device's: clues this near one do not count
+MODULE_BANNER_REACH = 256
+
+
+def _outside_module_banners(found: list[Clue], components: Iterable[Component]) -> list[Clue]:
+    """The clues that are not part of a radio or cellular module's banner or revision."""
+    banners: dict[str, list[int]] = defaultdict(list)
+    for component in components:
+        if component.type in PART_TYPES:
+            for ev in component.evidence:
+                if ev.method.startswith("yara:") and ev.offset is not None:
+                    banners[ev.path].append(ev.offset)
+    if not banners:
+        return found
+    return [
+        c
+        for c in found
+        if c.evidence.offset is None
+        or not any(
+            abs(c.evidence.offset - at) <= MODULE_BANNER_REACH
+            for at in banners.get(c.evidence.path, ())
+        )
+    ]
 
 
 def _supply_clues(components, endpoints, dataset: Dataset, cfg: Config) -> list[Clue]:

@@ -68,9 +68,20 @@ CONDITIONS = frozenset(
         "confident",
         # the instruments (lists.yaml `instruments`, ``list-id/instrument-id``) in force
         "in_force",
+        # radio and cellular modules (fwaudit.identify.modules): the component's type, whether
+        # its evidence shows it present, a list it is not on, a dated instrument not yet in
+        # force and a transition deadline of one
+        "component_type",
+        "present",
+        "not_on_list",
+        "not_in_force",
+        "deadline",
     }
 )
 CONFIDENT = 0.8  # a credential finding this sure is evidence enough for a fail
+# a module or Wi-Fi chip this sure is shown present (its own banner, firmware revision or
+# file); a USB ID, a one-chip driver or an alternative is less (fwaudit.identify.modules)
+PRESENT = 0.75
 # how bad an outcome is: a policy's overall outcome is its worst verdict's. Inconclusive
 # ranks above pass (it is no assurance) and below review and fail (those are findings).
 SEVERITY = {Outcome.PASS: 0, Outcome.INCONCLUSIVE: 1, Outcome.REVIEW: 2, Outcome.FAIL: 3}
@@ -111,6 +122,8 @@ class Subject:
     geography: Geography | None = None
     extra_facts: tuple[Fact, ...] = field(default=())
     credential: Credential | None = None
+    component_type: str | None = None  # a component's type: library, device, firmware ...
+    confidence: float | None = None  # a component's confidence (a module's: is it present)
 
 
 def builtin_policies() -> list[str]:
@@ -222,7 +235,14 @@ def subjects(
         )
         found.append(
             Subject(
-                "component", component.key, party, component.evidence[:3], proprietary=proprietary
+                "component",
+                component.key,
+                party,
+                component.evidence[:3],
+                role=_part_role(component),
+                proprietary=proprietary,
+                component_type=component.type,
+                confidence=component.confidence,
             )
         )
     for endpoint in endpoints:
@@ -285,6 +305,17 @@ def _credential_subject(credential: Credential) -> Subject:
     )
 
 
+def _part_role(component: Component) -> str | None:
+    """A module's or Wi-Fi chip's name as people say it ("Quectel EC25, firmware revision
+    EC25EFAR06A06M4G"), the {role} of its rationales; None for other components."""
+    if component.type not in ("device", "firmware"):
+        return None
+    name = component.description.split(":")[0] or component.name
+    if component.type == "firmware":
+        return f"{name} Wi-Fi firmware"
+    return f"{name}, firmware revision {component.version}" if component.version else name
+
+
 def _proprietary(dataset: Dataset, org_id: str, component: Component) -> bool:
     entry = dataset.org(org_id)
     return component.name not in entry.get("open_source_components", ())
@@ -335,9 +366,12 @@ def evaluate(
     if coverage is not None and not coverage.conclusive:
         if not any(v.outcome in FINDINGS for v in verdicts):
             verdicts.append(_inconclusive(policy, subjects_, coverage))
-    elif not verdicts:
+    elif not any(v.outcome in FINDINGS for v in verdicts):  # none, or only rules that pass
         unknown = _maker_unknown(policy, subjects_, coverage)
-        verdicts.append(unknown or _pass(policy, subjects_, attribution, dataset, coverage))
+        passed = len(verdicts)
+        verdicts.append(
+            unknown or _pass(policy, subjects_, attribution, dataset, coverage, passed=passed)
+        )
     return [replace(v, rationale=f"{v.rationale} Judged as of {day}.") for v in verdicts]
 
 
@@ -537,6 +571,80 @@ class _Check:
                     str(self.dataset.lists[list_id]["as_of"]),
                 )
             )
+        return True
+
+    def not_in_force(self, wanted: str) -> bool:
+        """The named instrument is adopted but not yet in force on the day judged (it becomes a
+        fact, with the day it takes effect)."""
+        try:
+            entry = self.dataset.instrument(wanted)
+        except KeyError:
+            raise ConfigError(f"unknown instrument {wanted!r} (lists.yaml instruments)") from None
+        if dates.status(entry, self.as_of) != "not yet in force":
+            return False
+        list_id = wanted.partition("/")[0]
+        self.facts.append(
+            Fact(
+                f"lists/{wanted}",
+                f"{entry['name']} ({dates.dates_text(entry)}): not yet in force on "
+                f"{self.as_of}; {' '.join(str(entry['meaning']).split())}",
+                tuple(s["ref"] for s in entry.get("sources", ())),
+                str(self.dataset.lists[list_id]["as_of"]),
+            )
+        )
+        self.values.update(  # as the `instrument` condition fills them
+            instrument=entry["name"],
+            instrument_since=str(entry.get("effective") or entry.get("added") or ""),
+            deadlines=dates.deadline_text(entry, self.as_of),
+        )
+        return True
+
+    def deadline(self, wanted: dict[str, Any]) -> bool:
+        """A transition deadline of a dated instrument (``{instrument: list/id, id: ...,
+        passed: true|false}``) has or has not passed on the day judged; its sentence for the
+        day is {deadline}."""
+        try:
+            entry = self.dataset.instrument(str(wanted["instrument"]))
+            item = next(d for d in entry.get("deadlines", ()) if d["id"] == wanted["id"])
+        except (KeyError, StopIteration, TypeError):
+            raise ConfigError(f"unknown instrument deadline {wanted!r}") from None
+        passed = self.as_of >= dates.parse_date(item["date"])
+        if passed != bool(wanted.get("passed", True)):
+            return False
+        text = item.get("after") if passed else item["meaning"]
+        self.values["deadline"] = " ".join(str(text or item["meaning"]).split())
+        self.values["deadline_date"] = str(item["date"])
+        return True
+
+    def component_type(self, wanted: str | list[str]) -> bool:
+        return self.subject.component_type in ([wanted] if isinstance(wanted, str) else wanted)
+
+    def present(self, wanted: bool) -> bool:
+        """A module's or Wi-Fi chip's evidence shows it present (its own banner, firmware
+        revision or firmware file: confidence PRESENT or more), or only points at it (a USB ID
+        in a rule or script, a driver, one of alternative chips); {presence} says which."""
+        return ((self.subject.confidence or 0.0) >= PRESENT) == bool(wanted)
+
+    def not_on_list(self, wanted: list[str]) -> bool:
+        """The organisation is in the data and on none of the lists on the day judged (each
+        list it was checked against becomes a fact); an organisation the data does not hold is
+        not known to be off any list."""
+        if not self.org_id:
+            return False
+        if [x for x in self.dataset.listings(self.org_id, self.as_of) if x[0] in wanted]:
+            return False
+        names = [self.dataset.lists[list_id]["name"] for list_id in wanted]
+        self.facts += [
+            self.dataset.fact(
+                "lists",
+                list_id,
+                f"{self.dataset.lists[list_id]['name']} does not list "
+                f"{self.subject.party.name if self.subject.party else self.org_id} or an owner "
+                f"of it on {self.as_of}",
+            )
+            for list_id in wanted
+        ]
+        self.values["lists_checked"] = " and ".join(names)
         return True
 
     def confident(self, wanted: bool) -> bool:
@@ -777,6 +885,10 @@ def _render(template: str, subject: Subject, values: dict[str, str]) -> str:
         "deadlines": "",
         "production": "",
         "production_gap": "",
+        "presence": _presence(subject),
+        "deadline": "",
+        "deadline_date": "",
+        "lists_checked": "",
         "instrument": "",
         "instrument_since": "",
         **_credential_fields(subject.credential),
@@ -786,6 +898,15 @@ def _render(template: str, subject: Subject, values: dict[str, str]) -> str:
         return template.format(**fields)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def _presence(subject: Subject) -> str:
+    """How sure the image makes it that a module or Wi-Fi chip is in the device."""
+    if subject.component_type not in ("device", "firmware"):
+        return ""
+    if (subject.confidence or 0.0) >= PRESENT:
+        return "its own answer, firmware revision or firmware file in the image shows it present"
+    return "only a USB ID, a driver or firmware for it points at it: likely, not shown present"
 
 
 def _credential_fields(credential: Credential | None) -> dict[str, str]:
@@ -837,6 +958,8 @@ def _pass(
     attribution: Attribution,
     dataset: Dataset,
     coverage: Coverage | None = None,
+    *,
+    passed: int = 0,
 ) -> Verdict:
     device = subjects_[0]
     counts = {kind: sum(s.kind == kind for s in subjects_) for kind in SUBJECTS}
@@ -845,8 +968,10 @@ def _pass(
         if device.party
         else "maker not identified"
     )
+    # rules whose outcome is pass (a module checked against a list) said so on their own
+    applies = f"fails or reviews ({passed} passed)" if passed else "applies"
     rationale = (
-        f"No rule of {policy.id} applies: {maker}, {counts['component']} components and "
+        f"No rule of {policy.id} {applies}: {maker}, {counts['component']} components and "
         f"{counts['endpoint']} outbound endpoints checked"
     )
     rationale += _credentials_checked(policy, subjects_)
