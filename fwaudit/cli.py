@@ -364,6 +364,20 @@ def _device_classes(who: Attribution) -> str:
     return ", ".join(shown)
 
 
+def _print_modules(result: AuditData) -> None:
+    """One line per radio or cellular module or Wi-Fi chip: maker, country, how sure."""
+    assessment = result.assessment
+    for part in (c for c in result.components if c.type in ("device", "firmware")):
+        supplier = assessment.supplier(part) if assessment else None
+        maker = f"{supplier.name} ({supplier.country or 'country unknown'})" if supplier else "?"
+        what = part.description.split(":")[0] or part.name
+        revision = f", revision {part.version}" if part.version else ""
+        how = "present" if part.confidence >= 0.75 else f"likely ({part.confidence})"
+        methods = ", ".join(sorted({e.method for e in part.evidence}))
+        kind = "Wi-Fi firmware" if part.type == "firmware" else "module"
+        print(f"  {kind}: {what}{revision} from {maker}, {how} [{methods}]")
+
+
 def _print_verdicts(result: AuditData) -> None:
     assessment = result.assessment
     if assessment is None:
@@ -391,6 +405,7 @@ def _print_verdicts(result: AuditData) -> None:
             + f", confidence {clue.confidence}"
         )
     print(f"  device class: {_device_classes(who)}")
+    _print_modules(result)
     if who.mismatch:
         print(f"  declared vendor: {who.mismatch}")
     if assessment.as_of:

@@ -176,3 +176,26 @@ def test_uk_2022_reviews_a_prc_module_as_a_part(quectel: AuditData) -> None:
     verdicts = _module_verdicts(quectel, "2026-11-30", "uk-2022-sensitive-sites")
     assert [(v.rule, v.outcome) for v in verdicts] == [("module-under-prc-nil", Outcome.REVIEW)]
     assert "PRC National Intelligence Law" in verdicts[0].rationale
+
+
+def test_scan_prints_each_module_with_maker_country_and_presence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fwaudit.cli import main
+
+    files = {
+        **_base_files(),
+        "usr/share/lte/ati.log": EC25_ATI,
+        "etc/udev/rules.d/99-lte.rules": EC25_UDEV,
+    }
+    image = _image(tmp_path / "gw.tar.gz", files)
+    args = ["scan", str(image), "-o", str(tmp_path / "gw.cdx.json"), "--policy", "us-dod-1260h"]
+    assert main([*args, "--cache-dir", str(tmp_path / "cache"), "--as-of", "2025-06-01"]) in (
+        0,
+        1,
+        2,
+        3,
+    )
+    out = capsys.readouterr().out
+    assert "module: Quectel EC25, revision EC25EFAR06A06M4G from Quectel (CN), present" in out
+    assert "us-dod-1260h/module-maker-listed/quectel-ec25@EC25EFAR06A06M4G" in out
