@@ -32,6 +32,7 @@ def test_round_trip_rebuilds_the_same_result(camera_result, tmp_path: Path) -> N
         "inventory",
         "identify",
         "endpoints",
+        "credentials",
         "coverage",
         "jurisdiction",
     }
