@@ -51,6 +51,11 @@ class Diff:
     # one sentence per changed policy: "us-fcc-covered: passes as of 2026-01-01, covered
     # category (foreign-produced consumer router) as of 2026-06-01"
     outcomes_changed: tuple[str, ...] = ()
+    # passwords, hashes and logins the image sets (locked accounts left out), as
+    # "root (etc/shadow): password-hash md5-crypt ca01a2f408f0": a changed password is one
+    # removed and one added
+    credentials_added: tuple[str, ...] = ()
+    credentials_removed: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -76,6 +81,8 @@ class Diff:
         rows += [("policy", "outcome", p, o, n) for p, o, n in self.policies_changed]
         rows += [("verdict", "outcome", v, o, n) for v, o, n in self.verdicts_changed]
         rows += [("coverage", what, what, o, n) for what, o, n in self.coverage_changed]
+        rows += [("credential", "added", c, None, c) for c in self.credentials_added]
+        rows += [("credential", "removed", c, c, None) for c in self.credentials_removed]
         return pd.DataFrame(rows, columns=["what", "change", "name", "old", "new"])
 
     def __str__(self) -> str:
@@ -96,6 +103,8 @@ class Diff:
             ),
             ("verdicts changed", [f"{v}: {o} -> {n}" for v, o, n in self.verdicts_changed]),
             ("coverage changed", [f"{w}: {o} -> {n}" for w, o, n in self.coverage_changed]),
+            ("credentials added", self.credentials_added),
+            ("credentials removed", self.credentials_removed),
         ]
         for title, items in sections:
             if items:
@@ -137,7 +146,26 @@ def diff(
         old_as_of=_judged(a),
         new_as_of=_judged(b),
         outcomes_changed=_outcome_sentences(a, b),
+        credentials_added=tuple(sorted(_credentials(b) - _credentials(a))),
+        credentials_removed=tuple(sorted(_credentials(a) - _credentials(b))),
     )
+
+
+def _credentials(data: AuditData) -> set[str]:
+    """What each credential is, by its fingerprint (never the secret)."""
+    found = set()
+    for c in data.credentials:
+        if c.kind.value == "locked":
+            continue
+        what = c.kind.value
+        if c.algorithm and c.algorithm != "plain":
+            what += f" {c.algorithm}"
+        if c.fingerprint:
+            what += f" {c.fingerprint}"
+        if c.in_effect is False:
+            what += " (not in effect)"
+        found.add(f"{c.subject}: {what}")
+    return found
 
 
 def _data(

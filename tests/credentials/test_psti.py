@@ -223,3 +223,19 @@ def test_corpus_images_and_their_known_credentials(corpus: Path, corpus_auditor:
         assert data.credentials == () and set(rules) == {"no-finding"}, name
     data, rules = audit("ofrak_esp32_hello.bin")
     assert set(rules) == {"insufficient-coverage"}
+
+
+def test_diff_shows_credentials_added_and_removed(defaulted: AuditData) -> None:
+    import dataclasses
+
+    import fwaudit
+
+    fixed = dataclasses.replace(
+        defaulted, credentials=tuple(c for c in defaulted.credentials if c.account != "root")
+    )
+    changes = fwaudit.diff(defaulted, fixed)
+    assert changes.credentials_removed == (
+        f"root (etc/shadow): password-hash sha512-crypt {fingerprint(ROOT_HASH)}",
+    )
+    assert changes.credentials_added == () and "credentials removed (1)" in str(changes)
+    assert ROOT_HASH not in str(changes)
