@@ -164,15 +164,19 @@ def _about(data: AuditData, kind: str, subject: str) -> tuple[Verdict, ...]:
 
 
 def _verdict(data: AuditData, verdict: Verdict) -> Explanation:
+    details = (
+        f"policy {verdict.policy}, rule {verdict.rule}, {verdict.subject_kind} {verdict.subject}",
+    )
+    places = _places(data, verdict.evidence)
+    if verdict.subject_kind == "credential":  # the bytes there are the secret: no hex dump
+        places = tuple(Place(p.evidence, None) for p in places)
+        details += ("the bytes at the evidence are not shown: they hold the credential",)
     return Explanation(
         kind="verdict",
         subject=verdict.id,
         headline=f"{verdict.outcome.value.upper()}: {verdict.rationale}",
-        details=(
-            f"policy {verdict.policy}, rule {verdict.rule}, "
-            f"{verdict.subject_kind} {verdict.subject}",
-        ),
-        places=_places(data, verdict.evidence),
+        details=details,
+        places=places,
         facts=verdict.facts,
     )
 

@@ -239,3 +239,12 @@ def test_diff_shows_credentials_added_and_removed(defaulted: AuditData) -> None:
     )
     assert changes.credentials_added == () and "credentials removed (1)" in str(changes)
     assert ROOT_HASH not in str(changes)
+
+
+def test_explain_shows_no_bytes_of_a_credential(defaulted: AuditData) -> None:
+    from fwaudit.explanation import explain
+
+    verdict = next(v for v in defaulted.assessment.verdicts if v.rule == "fixed-password-hash")
+    text = str(explain(defaulted, verdict.id))
+    assert "etc/shadow" in text and "not shown" in text
+    assert ROOT_HASH not in text and ROOT_HASH[:20].encode().hex(" ") not in text
