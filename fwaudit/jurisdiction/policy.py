@@ -809,8 +809,11 @@ def class_evidence(attribution: Attribution, wanted: str | list[str]) -> tuple[E
 
 
 def _class_fact(found: DeviceClass) -> Fact:
+    """The class as a fact of the verdict: its confidence and first cues (the full paths and
+    offsets are the verdict's evidence)."""
     cues = "; ".join(
-        f"{e.path or '<image>'}@{e.offset} {e.method}: {e.matched}" for e in found.evidence[:3]
+        f"{e.matched} ({(e.path or '<image>').rsplit('_extract/', 1)[-1]})"
+        for e in found.evidence[:3]
     )
     return Fact(
         f"device-class/{found.name}",
