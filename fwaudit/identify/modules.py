@@ -9,20 +9,21 @@ firmware and chip drivers (``radio_firmware.tsv``).
 
 Naming a module is not driving it. Every sighting is judged by the file it sits in:
 
-- **present**: the module's own answer (an AT banner, a firmware revision) in a file that
-  names one module, or a Wi-Fi blob or chip driver for the one chip an image carries;
+- **present**: the module's own answer (an AT banner in the shape the module answers ATI,
+  a firmware revision, a firmware file) in a file that names one module;
+- **named**: a maker and model named once otherwise (a configuration value, a help text);
 - **targeted**: a file naming one or a few USB IDs of one maker (a udev rule, a script that
   binds the ID to a driver): written for the module the device holds, most likely;
 - **vendor driver**: a table of many IDs of one maker only (the maker's own driver);
-- **alternative**: one of two or three Wi-Fi chips an image has drivers or blobs for (the
-  unit holds one of them);
+- **one chip** or **alternative**: a Wi-Fi blob or one-chip driver for the one chip an image
+  carries, or one of two or three chips it has drivers or blobs for (the unit holds one);
 - **supported**: a list or table of many modules or makers (the kernel's option driver,
   ModemManager's or usb_modeswitch's device data, a distribution's linux-firmware).
 
-A component is made from present, targeted, vendor-driver or alternative sightings only;
-supported sightings join a component found otherwise and never make one, so a modem list
-naming dozens of vendors claims none of them. The judgement is the evidence's method and
-its confidence, and it is said in words in the evidence's text.
+Every kind but the last makes a component; supported sightings join a component found
+otherwise and never make one, so a modem list naming dozens of vendors claims none of them.
+The judgement is the evidence's method and its confidence, and it is said in words in the
+evidence's text.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ FIRMWARE = "firmware"
 
 # how sure each kind of sighting makes us that the device holds the module
 PRESENT_REVISION = 0.85
+NAMED = 0.6  # a maker and model named once, not as the module answers (config, help text)
 TARGETED = 0.6
 VENDOR_DRIVER = 0.5
 RADIO_ONE = 0.6
@@ -76,6 +78,9 @@ MODESWITCH = re.compile(
     rb"(?:Default|Target)Vendor\s*=\s*0x([0-9a-fA-F]{4})\s+(?:Default|Target)Product(?:List)?"
     rb"\s*=\s*(?:\"\s*)?0x([0-9a-fA-F]{4})"
 )
+# the module's own answer: ATI / AT+CGMI / AT+CGMM lines ("Quectel\r\nEC25",
+# "Manufacturer: ...\nModel: EM7455") or the SIMCOM_<model> form AT+CGMM returns
+AT_ANSWER = re.compile(r"[\r\n]|Model:|^SIMCOM_", re.I)
 ID_FILE_NAME = re.compile(r"^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$")  # usb_modeswitch.d/2c7c:0125
 
 
@@ -264,12 +269,19 @@ def _judged_banners(
                 )
                 yield meta, model, None, _ev(ev, "module-list", reading, SUPPORTED)
                 continue
+            revised = any(f.version for m, _, f in seen if m.vendor == meta.vendor)
             if finding.version:
                 reading = f"{shown} (the module's firmware revision: present)"
                 confidence = max(ev.confidence, PRESENT_REVISION)
-            else:
-                reading = f"{shown} (the module's own banner, maker and model: present)"
+            elif revised or AT_ANSWER.search(ev.matched):
+                reading = f"{shown} (the module's own answer, maker and model: present)"
                 confidence = ev.confidence
+            else:  # "Quectel EC25" in a configuration, a page or a help text
+                reading = (
+                    f"{shown} (the firmware names this one module, not in the shape of the "
+                    "module's own answer: likely present)"
+                )
+                confidence = NAMED
             yield meta, model, finding.version, _ev(ev, ev.method, reading, confidence)
 
 

@@ -216,3 +216,11 @@ def test_each_makers_banner_names_maker_and_model(tmp_path: Path, banner: bytes,
     found = _audit(tmp_path, {"var/log/modem.log": banner})
     assert [c.name for c in found] == [name]
     assert found[0].type == "device"
+
+
+def test_a_module_named_once_in_help_text_is_likely_not_present(tmp_path: Path) -> None:
+    """Not the module's own answer: a router's help page naming one tested modem."""
+    page = b"<p>LTE: tested with the ZTE MF823 USB modem.</p>"
+    found = _audit(tmp_path, {"www/help/lte.html": page})
+    assert [(c.name, c.confidence) for c in found] == [("zte-mf823", 0.6)]
+    assert "likely present" in found[0].evidence[0].matched
