@@ -25,7 +25,8 @@ rule quectel_module {
     description = "Quectel cellular module (AT banner or firmware revision)"
   strings:
     // revision: model, variant, then R<nn>A<nn> and a build suffix (EC25EFAR06A06M4G)
-    $revision = /\b(E[CGMP]|BG|RM|RG|AG|UC|BC)[0-9]{2,3}[A-Z0-9]{1,8}R[0-9]{2}A[0-9]{2}[A-Z0-9]{2,10}\b/
+    // (literal model prefixes: a regex starting with a character class slows every scan)
+    $revision = /\b(EC2|EC6|EG0|EG1|EG2|EG8|EG9|EP0|EM0|EM1|BG7|BG9|BC6|BC9|RM5|RG5|AG3|AG5|UC1|UC2)[0-9A-Z]{1,9}R[0-9]{2}A[0-9]{2}[A-Z0-9]{2,10}\b/
     $banner = /\bQuectel[\r\n _-]{1,4}(E[CGMP]|BG|RM|RG|AG|UC|BC|EM)[0-9]{2,3}[A-Z]{0,2}\b/
   condition:
     any of them
