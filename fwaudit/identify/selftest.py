@@ -40,6 +40,26 @@ def read_banners(path: Path) -> list[tuple[bytes, str, str, str | None]]:
     return rows
 
 
+def module_data_problems(rules: RuleSet) -> list[str]:
+    """Rows of usb_modules.tsv naming no module rule, radio_firmware.tsv rows without a
+    source or whose chip template does not fill (``modules.py``)."""
+    data = rules.modules
+    problems = [
+        f"usb_modules.tsv {row.vid}:{row.pid}: {row.rule} is not a module rule"
+        for row in data.usb.values()
+        if row.rule not in rules.meta or rules.meta[row.rule].kind != "module"
+    ]
+    problems += [
+        f"usb_modules.tsv {r.vid}:{r.pid}: no source" for r in data.usb.values() if not r.source
+    ]
+    for row in data.radio:
+        if not row.source or row.kind not in ("firmware", "driver"):
+            problems.append(f"radio_firmware.tsv {row.pattern.pattern}: kind or source missing")
+        if "{chip}" in row.chip and "chip" not in row.pattern.groupindex:
+            problems.append(f"radio_firmware.tsv {row.pattern.pattern}: no (?P<chip>...) group")
+    return problems
+
+
 def run_selftest(
     folder: Path | None = None, banners: Path | None = None, snippets: Path | None = None
 ) -> tuple[list[str], int]:
@@ -64,6 +84,7 @@ def run_selftest(
                 failures.append(f"{rule}: expected {version}, got {got}")
     uncovered = sorted(set(rules.meta) - {rule for _, rule, _, _ in rows})
     failures += [f"{rule}: no banner fixture" for rule in uncovered]
+    failures += module_data_problems(rules)
     checked = find_snippets(snippets) if snippets else []
     failures += [f for f in (check_snippet(rules, s) for s in checked) if f]
     return failures, len(rows) + len(rules.meta) + len(checked)

@@ -224,3 +224,15 @@ def test_a_module_named_once_in_help_text_is_likely_not_present(tmp_path: Path) 
     found = _audit(tmp_path, {"www/help/lte.html": page})
     assert [(c.name, c.confidence) for c in found] == [("zte-mf823", 0.6)]
     assert "likely present" in found[0].evidence[0].matched
+
+
+def test_the_module_tables_are_consistent_with_the_rules() -> None:
+    from fwaudit.identify.selftest import module_data_problems
+
+    assert module_data_problems(RULES) == []
+    data = RULES.modules
+    assert len(data.usb) >= 25 and all(row.source for row in data.usb.values())
+    # every maker of a module rule is reachable from a vendor ID of its own or a product ID
+    assert {row.rule for row in data.usb.values()} == {
+        m.rule for m in RULES.meta.values() if m.kind == "module"
+    }
