@@ -200,7 +200,9 @@ def check(folder: Path | None = None) -> list[str]:
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
         for error in sorted(validator.iter_errors(_jsonable(raw)), key=lambda e: e.json_path)
     ]
-    return problems + references(raw) + dated_problems(raw)
+    from .device_class import check as device_class_problems  # imports this module
+
+    return problems + references(raw) + dated_problems(raw) + device_class_problems(folder)
 
 
 # list entries added from this day on are "new": each carries its own sources, one a URL

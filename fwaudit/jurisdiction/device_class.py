@@ -14,11 +14,12 @@ once per file from it), so no file is read twice.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -358,3 +359,31 @@ def _at(evidence: Evidence, method: str, what: str, weight: float) -> Evidence:
 def best(classes: tuple[DeviceClass, ...]) -> tuple[str, tuple[Evidence, ...]]:
     """(name, evidence) of the best class, or ("unknown", ()): `Attribution.device_class`."""
     return (classes[0].name, classes[0].evidence) if classes else ("unknown", ())
+
+
+def check(folder: Path) -> list[str]:
+    """Every problem with `device_classes.yaml` in `folder`: malformed entries, a cue that
+    does not match its own fixture, a negative that gives a cue (`fwaudit data check`)."""
+    try:
+        sigs = parse(yaml.safe_load((folder / FILE).read_text()), FILE)
+    except (OSError, yaml.YAMLError, DataError) as exc:
+        return [f"{FILE}: {exc}"]
+    problems = []
+    for cue in sigs.cues:
+        where = f"{FILE}: {cue.device_class}/{cue.id}"
+        if cue.strings and cue.rule not in fixture_cues(sigs, cue.fixture["text"]):
+            problems.append(f"{where}: its strings do not match its fixture text")
+        if cue.paths and not any(p.search("/" + cue.fixture["path"]) for p in cue.paths):
+            problems.append(f"{where}: its paths do not match its fixture path")
+    for text in sigs.negatives:
+        if found := fixture_cues(sigs, text.decode("latin-1")):
+            problems.append(f"{FILE}: negative {text[:40]!r} gives {sorted(found)}")
+    return problems
+
+
+def fixture_cues(sigs: Signatures, text: str) -> set[str]:
+    """The string cues (rule names) a fixture text gives, read as one text file."""
+    data = text.encode("latin-1")
+    scan = StringScan(sigs)
+    scan(FileEntry("fixture", len(data), hashlib.sha256(data).hexdigest(), "text"), data)
+    return set(scan.found)

@@ -5,25 +5,26 @@ corpus file against its expected classes (tests/jurisdiction/device_classes.tsv)
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import random
+import shutil
 import tarfile
 from pathlib import Path
 
 import pytest
 import yaml
 
+from fwaudit._data import signatures_dir
 from fwaudit.accuracy import read_class_labels
 from fwaudit.api import Auditor
 from fwaudit.batch.tables import image_summary
 from fwaudit.cli import main
 from fwaudit.errors import ConfigError
 from fwaudit.jurisdiction import device_class as dc
-from fwaudit.jurisdiction.data import DataError, load
+from fwaudit.jurisdiction.data import DataError, check, load
 from fwaudit.jurisdiction.policy import parse_policy
-from fwaudit.model import DEVICE_CLASSES, Attribution, DeviceClass, FileEntry, Outcome
+from fwaudit.model import DEVICE_CLASSES, Attribution, DeviceClass, Outcome
 from fwaudit.result import AuditResult
 from fwaudit.sbom import to_json
 from fwaudit.sbom_read import sbom_to_data
@@ -66,10 +67,8 @@ def sigs() -> dc.Signatures:
     return dc.signatures(load())
 
 
-def scan_text(sigs: dc.Signatures, text: bytes) -> dict[str, object]:
-    scan = dc.StringScan(sigs)
-    scan(FileEntry("fixture", len(text), hashlib.sha256(text).hexdigest(), "text"), text)
-    return scan.found
+def scan_text(sigs: dc.Signatures, text: bytes) -> set[str]:
+    return dc.fixture_cues(sigs, text.decode("latin-1"))
 
 
 def test_every_class_is_in_the_vocabulary_and_has_a_core_cue(sigs: dc.Signatures) -> None:
@@ -93,7 +92,23 @@ def test_every_cue_matches_its_fixture(sigs: dc.Signatures, cue: dc.Cue) -> None
 def test_the_negatives_give_no_cue(sigs: dc.Signatures) -> None:
     assert sigs.negatives
     for text in sigs.negatives:
-        assert scan_text(sigs, text) == {}, text
+        assert scan_text(sigs, text) == set(), text
+
+
+def test_data_check_runs_the_fixtures(tmp_path: Path) -> None:
+    folder = tmp_path / "jurisdiction"
+    shutil.copytree(signatures_dir() / "jurisdiction", folder)
+    assert dc.check(folder) == []
+    path = folder / dc.FILE
+    raw = yaml.safe_load(path.read_text())
+    onvif = next(c for c in raw["classes"]["camera"]["cues"] if c["id"] == "onvif")
+    onvif["fixture"]["text"] = "no such words"
+    raw["negatives"].append("PPPoE dial-up")
+    path.write_text(yaml.safe_dump(raw))
+    problems = dc.check(folder)
+    assert any("camera/onvif" in p and "fixture" in p for p in problems)
+    assert any("PPPoE dial-up" in p for p in problems)
+    assert problems == [p for p in check(folder) if p.startswith(dc.FILE)]
 
 
 def test_malformed_data_is_refused() -> None:
