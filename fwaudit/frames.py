@@ -49,6 +49,7 @@ def component_rows(data: AuditData) -> list[dict[str, Any]]:
             {
                 "name": c.name,
                 "version": c.version,
+                "type": c.type,  # library, application, device (a module), firmware (a blob)
                 "supplier": supplier.name if supplier else (c.vendor or None),
                 "supplier_country": supplier.country if supplier else None,
                 "purl": purl(c.name, c.version, c.purl_type, c.vendor),
@@ -215,7 +216,15 @@ def credential_rows(data: AuditData) -> list[dict[str, Any]]:
 
 
 COLUMNS = {
-    component_rows: ["name", "version", "supplier", "supplier_country", "purl", "confidence"],
+    component_rows: [
+        "name",
+        "version",
+        "type",
+        "supplier",
+        "supplier_country",
+        "purl",
+        "confidence",
+    ],
     endpoint_rows: ["host", "kind", "outbound", "role", "reason", "operator", "operator_country"],
     verdict_rows: ["id", "policy", "rule", "subject_kind", "subject", "outcome", "rationale"],
     file_rows: ["path", "size", "sha256", "kind"],

@@ -199,3 +199,11 @@ def test_scan_prints_each_module_with_maker_country_and_presence(
     out = capsys.readouterr().out
     assert "module: Quectel EC25, revision EC25EFAR06A06M4G from Quectel (CN), present" in out
     assert "us-dod-1260h/module-maker-listed/quectel-ec25@EC25EFAR06A06M4G" in out
+
+
+def test_the_analyst_table_shows_the_module_type_and_maker(quectel: AuditData) -> None:
+    from fwaudit.result import AuditResult
+
+    table = AuditResult(quectel).components
+    row = table[table.name == "quectel-ec25"].iloc[0]
+    assert (row["type"], row["supplier"], row["supplier_country"]) == ("device", "Quectel", "CN")
