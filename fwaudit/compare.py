@@ -101,7 +101,13 @@ class Diff:
                 "policies changed",
                 self.outcomes_changed or [f"{p}: {o} -> {n}" for p, o, n in self.policies_changed],
             ),
-            ("verdicts changed", [f"{v}: {o} -> {n}" for v, o, n in self.verdicts_changed]),
+            (
+                "verdicts changed",
+                [
+                    f"{v}: {o or 'no verdict'} -> {n or 'no verdict'}"
+                    for v, o, n in self.verdicts_changed
+                ],
+            ),
             ("coverage changed", [f"{w}: {o} -> {n}" for w, o, n in self.coverage_changed]),
             ("credentials added", self.credentials_added),
             ("credentials removed", self.credentials_removed),
