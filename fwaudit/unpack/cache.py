@@ -16,8 +16,17 @@ from ..model import Chunk, ExtractedNode, NodeKind, Problem, Severity, UnpackOut
 from .base import Workspace
 
 #: Bumped when what an outcome holds changes (4: truncation, depth and member-sweep problems,
-#: unblob severities), so no older entry is served.
-FORMAT = 4
+#: unblob severities; 5: entries say whether they are final), so no older entry is served.
+FORMAT = 5
+#: Problems that the same bytes need not give again: a killed or crashed worker (the OOM
+#: killer, a signal), a timeout under load, a missing tool, an extractor's own exception. An
+#: outcome with one is used by the audit that made it but never served to a later one.
+TRANSIENT = frozenset({"tool.crashed", "limit.timeout", "tool.missing", "tool.error"})
+
+
+def is_final(outcome: UnpackOutcome) -> bool:
+    """Whether the same image bytes will always give this outcome (so it may be served)."""
+    return not any(p.kind in TRANSIENT for p in outcome.problems)
 
 
 def default_cache_dir() -> Path:
@@ -36,10 +45,21 @@ class UnpackCache:
         self.root = Path(cache_dir or default_cache_dir()).absolute() / "unpack"
 
     def scratch_root(self) -> Path:
-        """Where workspaces are made: on the cache's filesystem so storing is a rename."""
+        """Where workspaces are made: on the cache's filesystem so storing is a rename.
+        Transient entries of processes that are gone are removed here."""
         path = self.root / "tmp"
         path.mkdir(parents=True, exist_ok=True)
+        self.clean_transient()
         return path
+
+    def clean_transient(self) -> None:
+        """Remove the transient entries (``<key>.<pid>.<name>``) of processes no longer
+        running."""
+        folder = self.root / "transient"
+        for entry in folder.iterdir() if folder.is_dir() else ():
+            pid = entry.name.split(".")[1] if entry.name.count(".") >= 2 else ""
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(entry, ignore_errors=True)
 
     @staticmethod
     def key(image_sha256: str, backend: str, tool_version: str, limits: Limits) -> str:
@@ -49,20 +69,37 @@ class UnpackCache:
         return hashlib.sha256(text.encode()).hexdigest()[:40]
 
     def load(self, key: str) -> UnpackOutcome | None:
+        """The stored outcome; None for no entry, and an entry that is not final (a crash or
+        timeout the next run may not meet), partial or unreadable is removed to be rebuilt."""
         entry = self.root / key
         try:
             data = json.loads((entry / "outcome.json").read_text())
-        except (OSError, ValueError):
-            return None
-        return outcome_from_json(data, entry / "tree")
+            if data.get("final") is True:
+                return outcome_from_json(data, entry / "tree")
+        except FileNotFoundError:
+            if not entry.exists():
+                return None
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        shutil.rmtree(entry, ignore_errors=True)
+        return None
 
     def store(self, key: str, workspace: Workspace, outcome: UnpackOutcome) -> UnpackOutcome:
-        """Move the workspace tree into the cache; a concurrent writer's entry wins."""
+        """Move the workspace tree into the cache; a concurrent writer's entry wins. An
+        outcome that is not final goes to ``transient/`` instead: this audit reads it, no
+        later one is served it, and it is removed once its process is gone."""
+        final = is_final(outcome)
         entry = self.root / key
         staging = workspace.path / "entry"
         staging.mkdir()
         workspace.tree.rename(staging / "tree")
-        (staging / "outcome.json").write_text(json.dumps(outcome_to_json(outcome)))
+        data = {**outcome_to_json(outcome), "final": final}
+        (staging / "outcome.json").write_text(json.dumps(data))
+        if not final:
+            entry = self.root / "transient" / f"{key}.{os.getpid()}.{workspace.path.name}"
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            staging.rename(entry)
+            return replace(outcome, root=entry / "tree")
         try:
             staging.rename(entry)
         except OSError:
@@ -71,6 +108,16 @@ class UnpackCache:
             shutil.rmtree(entry, ignore_errors=True)
             staging.rename(entry)
         return replace(outcome, root=entry / "tree")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def outcome_to_json(outcome: UnpackOutcome) -> dict[str, Any]:
