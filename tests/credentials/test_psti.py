@@ -5,9 +5,7 @@ secret."""
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from fwaudit.report import render_html
 from fwaudit.results import result_from_json, result_to_json
 from fwaudit.sbom import to_json
 from fwaudit.sbom_read import sbom_to_data
+from tests.archives import tar_gz
 
 POLICY = "uk-psti-2024"
 ROOT_PASSWORD = "unit-7Hq2-shared"
@@ -30,16 +29,11 @@ BUSYBOX = b"\x7fELF\x01\x01\x01" + bytes(57) + b"BusyBox v1.31.1 (2020-01-01 00:
 
 
 def _tar_gz(path: Path, files: dict[str, bytes]) -> Path:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mtime = 1669248000
-            info.mode = 0o755 if name.startswith(("etc/init.d", "bin/")) else 0o644
-            archive.addfile(info, io.BytesIO(data))
-    path.write_bytes(buffer.getvalue())
-    return path
+    return tar_gz(path, files, mode=_mode)
+
+
+def _mode(name: str) -> int:
+    return 0o755 if name.startswith(("etc/init.d", "bin/")) else 0o644
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
 from pathlib import Path
+
+from tests.archives import tar_gz
 
 CN_CLOUDS = """\
 # cloud and P2P services of the camera
@@ -33,12 +33,4 @@ def camera_image(
     }
     if rtsp:  # live555's own banner, as its RTSP server answers OPTIONS
         files["usr/bin/rtspd"] = b"\x7fELF-not-really\x00LIVE555 Streaming Media v2020.01.11\x00"
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mtime = 1669248000
-            archive.addfile(info, io.BytesIO(data))
-    path.write_bytes(buffer.getvalue())
-    return path
+    return tar_gz(path, files)

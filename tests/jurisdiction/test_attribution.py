@@ -10,7 +10,6 @@ import json
 import random
 import re
 import struct
-import tarfile
 import zlib
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from fwaudit.model import Attribution, FileEntry, Outcome, UnpackOutcome
 from fwaudit.result import AuditResult
 from fwaudit.sbom import to_json
 from fwaudit.sbom_read import sbom_to_data
+from tests.archives import tar_gz
 
 BUILTIN = ("uk-2022-sensitive-sites", "us-ndaa-889", "us-fcc-covered", "us-entity-list")
 
@@ -168,18 +168,6 @@ def test_a_maker_not_in_the_data_is_reported_without_a_country(tmp_path: Path) -
     assert header[who.evidence[0].offset :].startswith(b"Acme Widgets")
 
 
-def _tar_gz(path: Path, files: dict[str, bytes]) -> Path:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mtime = 1669248000
-            archive.addfile(info, io.BytesIO(data))
-    path.write_bytes(buffer.getvalue())
-    return path
-
-
 @pytest.fixture(scope="module")
 def auditor(tmp_path_factory: pytest.TempPathFactory) -> Auditor:
     return Auditor(cache_dir=tmp_path_factory.mktemp("cache"), policies=list(BUILTIN))
@@ -188,7 +176,7 @@ def auditor(tmp_path_factory: pytest.TempPathFactory) -> Auditor:
 def test_a_maker_not_in_the_data_makes_maker_policies_review(
     auditor: Auditor, tmp_path: Path
 ) -> None:
-    image = _tar_gz(
+    image = tar_gz(
         tmp_path / "fw.tar.gz",
         {
             "etc/device.conf": b"manufacturer=Acme Widgets Inc.\nmodel=AW-100\n",
@@ -221,7 +209,7 @@ def test_a_maker_not_in_the_data_makes_maker_policies_review(
 
 
 def test_a_prc_soc_alone_is_review_under_uk_2022(auditor: Auditor, tmp_path: Path) -> None:
-    image = _tar_gz(
+    image = tar_gz(
         tmp_path / "ipc.tar.gz",
         {
             "etc/board.conf": b"# board support\nsoc=Hi3518EV200\nsensor=sc2235\n",

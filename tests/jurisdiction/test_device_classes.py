@@ -5,11 +5,9 @@ corpus file against its expected classes (tests/jurisdiction/device_classes.tsv)
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import shutil
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -28,21 +26,10 @@ from fwaudit.model import DEVICE_CLASSES, Attribution, DeviceClass, Outcome
 from fwaudit.result import AuditResult
 from fwaudit.sbom import to_json
 from fwaudit.sbom_read import sbom_to_data
+from tests.archives import tar_gz
 
 EXPECTED = Path(__file__).with_name("device_classes.tsv")
 SAMPLE_NAME = "ipcam-sample.bin"
-
-
-def tar_gz(path: Path, files: dict[str, bytes]) -> Path:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mtime = 1669248000
-            archive.addfile(info, io.BytesIO(data))
-    path.write_bytes(buffer.getvalue())
-    return path
 
 
 def elf_like(*strings: bytes) -> bytes:

@@ -6,8 +6,6 @@ transmitter from 26 Dec 2025."""
 
 from __future__ import annotations
 
-import io
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ import pytest
 from fwaudit.api import Auditor
 from fwaudit.jurisdiction import reassess
 from fwaudit.model import AuditData, Outcome, Verdict
+from tests.archives import tar_gz
 
 EC25_ATI = b"ATI\r\nQuectel\r\nEC25\r\nRevision: EC25EFAR06A06M4G\r\n\r\nOK\r\n"
 EC25_UDEV = (
@@ -27,15 +26,7 @@ POLICIES = ("us-dod-1260h", "us-fcc-covered", "uk-2022-sensitive-sites")
 
 def _image(path: Path, files: dict[str, bytes]) -> Path:
     """A tar.gz root file system of text files (examined in full, so policies can speak)."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mtime = 1735689600  # 2025-01-01
-            archive.addfile(info, io.BytesIO(data))
-    path.write_bytes(buffer.getvalue())
-    return path
+    return tar_gz(path, files, mtime=1735689600)  # 2025-01-01
 
 
 def _base_files() -> dict[str, bytes]:
