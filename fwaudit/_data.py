@@ -4,8 +4,10 @@ and which version of them this is."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 
 def signatures_dir() -> Path:
@@ -26,3 +28,19 @@ def signatures_version() -> str:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def table_rules(raw: dict[str, Any], source: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(id, entry) of each rule of a rule table (context rules, credential rules): every rule
+    has an id of its own and at least one fixture, else a `SignatureError` naming `source`."""
+    from .errors import SignatureError
+
+    seen: set[str] = set()
+    for item in raw.get("rules") or ():
+        rule_id = item.get("id")
+        if not rule_id or rule_id in seen:
+            raise SignatureError(f"{source}: a rule without an id, or {rule_id!r} twice")
+        seen.add(rule_id)
+        if not item.get("fixtures"):
+            raise SignatureError(f"{source}: {rule_id}: a rule needs at least one fixture")
+        yield rule_id, item

@@ -362,15 +362,5 @@ def _verdict(raw: dict[str, Any]) -> Verdict:
             Fact(f["ref"], f["statement"], tuple(f["sources"]), f["as_of"])
             for f in raw.get("facts", ())
         ),
-        evidence=tuple(
-            Evidence(
-                e["path"],
-                e["offset"],
-                e["method"],
-                e["matched"],
-                TECHNIQUES.get(e.get("technique", ""), Technique.BINARY),
-                e["confidence"],
-            )
-            for e in raw.get("evidence", ())
-        ),
+        evidence=tuple(_evidence_record(e) for e in raw.get("evidence", ())),
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .._data import signatures_dir
+from .._data import signatures_dir, table_rules
 from ..errors import SignatureError
 from ..model import CREDENTIAL_ORIGINS, CredentialKind
 
@@ -83,16 +83,10 @@ def table() -> Table:
 
 def parse_table(raw: dict[str, Any], source: str) -> Table:
     """Check and compile a rule table; a malformed one is a `SignatureError`."""
-    rules, seen = [], set()
-    for item in raw.get("rules") or ():
-        rule_id = item.get("id")
-        if not rule_id or rule_id in seen:
-            raise SignatureError(f"{source}: a rule without an id, or {rule_id!r} twice")
-        seen.add(rule_id)
+    rules = []
+    for rule_id, item in table_rules(raw, source):
         if item.get("kind") not in KINDS or item.get("origin") not in CREDENTIAL_ORIGINS:
             raise SignatureError(f"{source}: {rule_id}: kind {KINDS}, origin {CREDENTIAL_ORIGINS}")
-        if not item.get("fixtures"):
-            raise SignatureError(f"{source}: {rule_id}: a rule needs at least one fixture")
         if not 0 < float(item.get("confidence", 0)) <= 1:
             raise SignatureError(f"{source}: {rule_id}: confidence in (0, 1]")
         try:

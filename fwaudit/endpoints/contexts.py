@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .._data import signatures_dir
+from .._data import signatures_dir, table_rules
 from ..errors import SignatureError
 
 PATTERNS = ("before", "line_before", "after", "line", "token", "path", "next")
@@ -107,19 +107,13 @@ def parse_table(raw: dict[str, Any], source: str) -> ContextTable:
     """Check and compile a context table; a malformed one is a `SignatureError`."""
     outbound = dict(raw.get("outbound") or {})
     meanings = {**outbound, **(raw.get("contexts") or {})}
-    rules, seen = [], set()
-    for item in raw.get("rules") or ():
-        rule_id = item.get("id")
-        if not rule_id or rule_id in seen:
-            raise SignatureError(f"{source}: a rule without an id, or {rule_id!r} twice")
-        seen.add(rule_id)
+    rules = []
+    for rule_id, item in table_rules(raw, source):
         if item.get("context") not in meanings:
             raise SignatureError(f"{source}: {rule_id}: unknown context {item.get('context')!r}")
         conditions = {k: v for k, v in item.items() if k not in ("id", "context", "fixtures")}
         if not conditions or set(conditions) - CONDITIONS:
             raise SignatureError(f"{source}: {rule_id}: conditions must be some of {CONDITIONS}")
-        if not item.get("fixtures"):
-            raise SignatureError(f"{source}: {rule_id}: a rule needs at least one fixture")
         for key in PATTERNS:
             if key in conditions:
                 try:

@@ -675,16 +675,21 @@ class _FileReader:
         )
 
     # anchors
-    def _copyright(self, instances: list[Any]) -> Iterator[Clue]:
+    def _text_lines(self, instances: list[Any], min_length: int = 0) -> Iterator[tuple[int, int]]:
+        """(start, end) of each distinct line of real text that holds a match."""
         done: set[int] = set()
         for instance in instances:
             start, end = instance.offset, instance.offset + instance.matched_length
             if not self._scanned(start) or not self._text(start, end):
                 continue
             line_start, line_end = reading.line_at(self.data, start, end)
-            if line_start in done or line_end - line_start < 10:
+            if line_start in done or line_end - line_start < min_length:
                 continue
             done.add(line_start)
+            yield line_start, line_end
+
+    def _copyright(self, instances: list[Any]) -> Iterator[Clue]:
+        for line_start, line_end in self._text_lines(instances, min_length=10):
             line = self.data[line_start:line_end].decode("utf-8", errors="replace")
             holders = {h.name: h for h in reversed(reading.copyright_holders(line))}
             for holder in sorted(holders.values(), key=lambda h: h.start):
@@ -706,15 +711,7 @@ class _FileReader:
                 )
 
     def _config(self, instances: list[Any]) -> Iterator[Clue]:
-        done: set[int] = set()
-        for instance in instances:
-            start, end = instance.offset, instance.offset + instance.matched_length
-            if not self._scanned(start) or not self._text(start, end):
-                continue
-            line_start, line_end = reading.line_at(self.data, start, end)
-            if line_start in done:
-                continue
-            done.add(line_start)
+        for line_start, line_end in self._text_lines(instances):
             line = self.data[line_start:line_end].decode("latin-1")
             for found in CONFIG_VALUE.finditer(line):
                 value = (found.group("xml") or found.group("kv") or "").strip()

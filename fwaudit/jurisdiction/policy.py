@@ -676,20 +676,12 @@ class _Check:
             raise ConfigError(f"unknown category {wanted!r} (lists.yaml categories)") from None
         if not dates.holds(entry, self.as_of):
             return False
-        list_id = wanted.partition("/")[0]
         exceptions = dates.exceptions_open(entry, self.as_of)
         since = f"{entry['effective']}"
         if entry.get("determination"):
             since += f" (National Security Determination of {entry['determination']})"
-        self.facts.append(
-            Fact(
-                f"lists/{wanted}",
-                f"{self.dataset.lists[list_id]['name']}: {entry['name']} "
-                f"({dates.dates_text(entry)}): {' '.join(str(entry['meaning']).split())}",
-                _ref_texts(entry["sources"]),
-                str(self.dataset.lists[list_id]["as_of"]),
-            )
-        )
+        list_name = self.dataset.lists[wanted.partition("/")[0]]["name"]
+        self.facts.append(self._dated_fact(wanted, entry, f"{list_name}: "))
         self.values.update(
             category=entry["name"],
             category_since=since,
@@ -764,22 +756,23 @@ class _Check:
             raise ConfigError(f"unknown instrument {wanted!r} (lists.yaml instruments)") from None
         if not dates.holds(entry, self.as_of):
             return False
-        list_id = wanted.partition("/")[0]
-        self.facts.append(
-            Fact(
-                f"lists/{wanted}",
-                f"{entry['name']} ({dates.dates_text(entry)}): "
-                f"{' '.join(str(entry['meaning']).split())}",
-                _ref_texts(entry["sources"]),
-                str(self.dataset.lists[list_id]["as_of"]),
-            )
-        )
+        self.facts.append(self._dated_fact(wanted, entry))
         self.values.update(
             instrument=entry["name"],
             instrument_since=str(entry["effective"]),
             deadlines=dates.deadline_text(entry, self.as_of),
         )
         return True
+
+    def _dated_fact(self, wanted: str, entry: dict[str, Any], prefix: str = "") -> Fact:
+        """The fact a dated category or instrument gives: its dates, meaning and sources."""
+        meaning = " ".join(str(entry["meaning"]).split())
+        return Fact(
+            f"lists/{wanted}",
+            f"{prefix}{entry['name']} ({dates.dates_text(entry)}): {meaning}",
+            _ref_texts(entry["sources"]),
+            str(self.dataset.lists[wanted.partition("/")[0]]["as_of"]),
+        )
 
 
 def _ref_texts(sources: Any) -> tuple[str, ...]:
