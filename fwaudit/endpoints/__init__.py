@@ -213,12 +213,14 @@ def find_endpoints(inventory: Inventory, components: tuple[Component, ...]) -> t
             components_in[path].add(component.name)
             if host:
                 websites_in[path].add(host)
-    for entry in inventory.files:  # a program's file belongs to the program alone
-        program = next(
-            (c for c in components if c.type == APPLICATION and entry.path in c.files), None
-        ) or (owner(entry, components) if is_program(entry) else None)
-        if program:
-            components_in[entry.path] = {program.name}
+    # a program's file belongs to the program alone
+    programs = {p: c.name for c in components if c.type == APPLICATION for p in c.files}
+    for entry in inventory.files:
+        name = programs.get(entry.path)
+        if name is None and is_program(entry) and (found := owner(entry, components)):
+            name = found.name
+        if name:
+            components_in[entry.path] = {name}
     merged: dict[str, Sighted] = defaultdict(Sighted)
     where: dict[str, set[str]] = defaultdict(set)
     for entry in inventory.files:
