@@ -203,7 +203,9 @@ def test_content_nested_past_the_depth_limit_is_inconclusive(
     no_maker(result)
 
 
-def test_the_same_content_within_the_depth_limit_is_conclusive(auditor: Auditor, inputs: Path) -> None:
+def test_the_same_content_within_the_depth_limit_is_conclusive(
+    auditor: Auditor, inputs: Path
+) -> None:
     result = auditor.audit_data(nested_chain(inputs / "shallow.tar.gz", 1))
     assert result.coverage.conclusive and result.coverage.share == 1.0, result.coverage
     assert any(c.name == "busybox" for c in result.components)
