@@ -47,6 +47,7 @@ from jsonschema import Draft7Validator
 from packageurl import PackageURL
 from rfc3986_validator import validate_rfc3986
 from rfc3987_syntax import is_valid_syntax
+from sortedcontainers import SortedSet
 
 from . import __version__
 from .model import (
@@ -429,7 +430,7 @@ def _component(found: Found, hashes: dict[str, str], assessment: Assessment | No
         ]
         if found.website
         else None,
-        evidence=ComponentEvidence(identity=[identity], occurrences=occurrences),
+        evidence=_evidence(identity, occurrences),
         supplier=_entity(supplier) if supplier else None,
         properties=[
             Property(name=f"{NAMESPACE}:evidence-files", value=str(len(files))),
@@ -448,6 +449,20 @@ def _component_type(found: Found) -> ComponentType:
     if found.name in {"linux", "vxworks", "openwrt"}:
         return ComponentType.OPERATING_SYSTEM
     return ComponentType.LIBRARY
+
+
+def _evidence(identity: Identity, occurrences: list[Occurrence]) -> ComponentEvidence:
+    """The library orders occurrences by a tuple led by their unset bom-ref, which never
+    compares, so their order would follow set hashing (another one every run): order them
+    by location, offset and context instead."""
+    evidence = ComponentEvidence(identity=[identity])
+    evidence._occurrences = SortedSet(occurrences, key=_occurrence_order)
+    return evidence
+
+
+def _occurrence_order(occurrence: Occurrence) -> tuple[str, int, str]:
+    offset = -1 if occurrence.offset is None else occurrence.offset
+    return occurrence.location, offset, occurrence.additional_context or ""
 
 
 def _occurrence(ev: Evidence) -> Occurrence:

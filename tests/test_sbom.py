@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -151,6 +152,22 @@ def test_sbom_is_valid_and_matches_the_snapshot() -> None:
 
 def test_same_result_gives_byte_identical_sbom() -> None:
     assert to_json(result(), timestamp=WHEN) == to_json(result(), timestamp=WHEN)
+
+
+def test_occurrences_come_in_one_order_whatever_the_hashing() -> None:
+    """Occurrences used to follow set hashing (another order every run, issue 14)."""
+    base = result()
+    found = [
+        Evidence(f"bin/{name}", offset, "yara:busybox", "BusyBox", Technique.BINARY, 0.9)
+        for name in ("c", "a", "b")
+        for offset in (30, None, 10)
+    ]
+    data = replace(base, components=(replace(base.components[0], evidence=tuple(found)),))
+    texts = {to_json(data, timestamp=WHEN) for _ in range(5)}
+    assert len(texts) == 1
+    occurrences = json.loads(texts.pop())["components"][0]["evidence"]["occurrences"]
+    shown = [(o["location"], o.get("offset")) for o in occurrences]
+    assert shown == [(f"bin/{n}", o) for n in "abc" for o in (None, 10, 30)]
 
 
 def test_components_carry_identity_and_occurrence_evidence() -> None:
