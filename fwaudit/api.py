@@ -48,7 +48,7 @@ class Auditor:
         self.cache_dir = cache_dir
         self.rules = RuleSet()
         self.policies = tuple(load_policy(p) for p in (policies or builtin_policies()))
-        self.rdap = RdapClient(cache_dir or default_cache_dir()) if online else None
+        self.online = online
 
     def audit(
         self, image: str | os.PathLike[str], *, declared_vendor: str | None = None
@@ -87,6 +87,8 @@ class Auditor:
         )
         with clock("coverage"):
             coverage = measure(fw, outcome, inventory, components, problems)
+        # a client per audit: its breaker and network budget are this audit's
+        rdap = RdapClient(self.cache_dir or default_cache_dir()) if self.online else None
         with clock("jurisdiction"):
             assessment = assess(
                 inventory,
@@ -95,11 +97,13 @@ class Auditor:
                 endpoints,
                 policies=self.policies,
                 declared_vendor=declared_vendor,
-                rdap=self.rdap,
+                rdap=rdap,
                 coverage=coverage,
                 as_of=self.as_of,
                 credentials=credentials,
             )
+        if rdap is not None:  # each unreachable service once, not on every endpoint
+            problems = (*problems, *rdap.problems())
         return AuditData(
             image=fw,
             unpack=outcome,

@@ -12,7 +12,7 @@ import iptocc
 
 from ..model import Endpoint, Geography, Party
 from .data import Dataset
-from .rdap import RdapClient, RdapError
+from .rdap import RdapClient, RdapError, RdapUnavailable
 
 
 def locate(endpoint: Endpoint, dataset: Dataset, rdap: RdapClient | None = None) -> Geography:
@@ -52,11 +52,15 @@ def cctld_country(host: str, dataset: Dataset) -> tuple[str | None, str | None]:
 
 
 def _rdap_notes(rdap: RdapClient, endpoint: Endpoint) -> tuple[str, ...]:
+    """What RDAP says of one endpoint; nothing when it was not asked (an unreachable service
+    is one problem of the audit, `RdapClient.problems`, not a note on every endpoint)."""
     try:
         if endpoint.kind == "hostname":
             answer = rdap.domain(endpoint.host)
         else:
             answer = rdap.ip(str(ipaddress.ip_address(endpoint.host)))
+    except RdapUnavailable:
+        return ()
     except RdapError as exc:
         return (f"rdap-error: {exc}",)
     if answer is None:
