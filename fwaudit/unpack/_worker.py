@@ -3,7 +3,8 @@
     python -m fwaudit.unpack._worker REQUEST.json
 
 The parent runs this through `run_tool`, so a hang or a runaway extractor is killed with its
-whole process group. Before importing any extractor, the process enters a Landlock jail that
+whole process group; the worker dies with its parent, and a guardian kills the group when
+the worker dies. Before importing any extractor, the process enters a Landlock jail that
 allows writes only below the request's `jail` folder (and /dev/shm for unblob's pool).
 """
 
@@ -15,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from .._lifeline import guard_group
 
 
 def enter_jail(jail: Path) -> str | None:
@@ -154,4 +157,5 @@ def main(request_path: str) -> int:
 
 
 if __name__ == "__main__":
+    guard_group()
     sys.exit(main(sys.argv[1]))

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._lifeline import die_with_parent
+
 #: fwaudit's private programs (`sasquatch`, `7zzs`, ...), put first on the backends' PATH.
 TOOLS_DIR = Path(__file__).resolve().parent.parent / "_tools"
 
@@ -50,13 +52,16 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def _child_limits(max_file_bytes: int | None) -> Callable[[], None] | None:
-    if max_file_bytes is None:
-        return None
+def _child_setup(max_file_bytes: int | None) -> Callable[[], None]:
+    """What the child does between fork and exec: die with this process (the thread that
+    starts it waits for it, so outlives it) and take the file size limit."""
+    parent = os.getpid()
 
-    def apply() -> None:  # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    def apply() -> None:
+        die_with_parent(parent)
+        if max_file_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
     return apply
 
@@ -71,8 +76,9 @@ def run_tool(
     env: dict[str, str] | None = None,
 ) -> ToolRun:
     """Run `argv` in its own process group; kill the whole group on timeout or when `watch`
-    names a breached limit. Never raises for the program's own failures: a missing program
-    is returncode 127, like a shell would say.
+    names a breached limit. The program is SIGKILLed when this process dies. Never raises
+    for the program's own failures: a missing program is returncode 127, like a shell would
+    say.
     """
     started = time.monotonic()
     try:
@@ -84,7 +90,7 @@ def run_tool(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
-            preexec_fn=_child_limits(max_file_bytes),  # noqa: PLW1509 - only setrlimit
+            preexec_fn=_child_setup(max_file_bytes),  # noqa: PLW1509 - prctl, setrlimit
         )
     except (FileNotFoundError, PermissionError) as exc:
         return ToolRun(tuple(argv), 127, b"", str(exc).encode(), 0.0)
