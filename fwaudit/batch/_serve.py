@@ -1,5 +1,6 @@
-"""A batch worker process: `python -m fwaudit.batch._serve FD` audits the tasks that arrive
-on socket FD, one at a time, and answers each with a `JobOutput`, until the batch hangs up."""
+"""A batch worker process: `python -m fwaudit.batch._serve FD PARENT` audits the tasks that
+arrive on socket FD, one at a time, and answers each with a `JobOutput`, until the batch hangs
+up. It is SIGKILLed when the batch (pid PARENT) dies, and its extractors with it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import signal
 import sys
 from multiprocessing.connection import Connection
 
+from .._lifeline import die_with_parent
 from .worker import audit_task
 
 
@@ -21,4 +23,5 @@ def serve(conn: Connection) -> None:
 
 
 if __name__ == "__main__":
+    die_with_parent(int(sys.argv[2]))
     serve(Connection(int(sys.argv[1])))

@@ -26,7 +26,9 @@ class GuardedWorker:
     """One worker process and the guard around it, used from one thread at a time.
 
     The worker is a plain `python -m fwaudit.batch._serve` child talking over a socket pair,
-    not a multiprocessing child, so it also runs under daemonic Dask workers."""
+    not a multiprocessing child, so it also runs under daemonic Dask workers. It is SIGKILLed
+    when the thread that started it ends (or this process dies), so keep a guard in one
+    thread."""
 
     def __init__(self, *, log: Path | None = None) -> None:
         self.log = log  # where the worker's stdout and stderr go (default: inherited)
@@ -94,10 +96,11 @@ class GuardedWorker:
         if self._process is None or self._conn is None or self._process.poll() is not None:
             self.stop()
             ours, theirs = socket.socketpair()
+            parent = str(os.getpid())  # it dies with this thread (see fwaudit._lifeline)
             with contextlib.ExitStack() as stack:
                 log = stack.enter_context(self.log.open("ab")) if self.log else None
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "fwaudit.batch._serve", str(theirs.fileno())],
+                    [sys.executable, "-m", "fwaudit.batch._serve", str(theirs.fileno()), parent],
                     pass_fds=(theirs.fileno(),),
                     stdin=subprocess.DEVNULL,
                     stdout=log,
