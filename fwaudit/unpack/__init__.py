@@ -22,6 +22,7 @@ from .binwalk import BinwalkUnpacker
 from .cache import UnpackCache
 from .integrity import SELF_SIZED, truncated
 from .members import audit_archive, sweep
+from .orphans import work_prefix
 from .sniff import packed_file
 from .unblob import UnblobUnpacker
 
@@ -159,7 +160,7 @@ def _unpack_with(
         return cached
     started = time.monotonic()
     workspace = Workspace(
-        Path(tempfile.mkdtemp(prefix="work-", dir=cache.scratch_root())), image.size
+        Path(tempfile.mkdtemp(prefix=work_prefix(), dir=cache.scratch_root())), image.size
     )
     try:
         run = unpacker.unpack(image.path, workspace, limits)

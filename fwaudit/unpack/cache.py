@@ -14,6 +14,7 @@ from .. import __version__
 from ..limits import Limits
 from ..model import Chunk, ExtractedNode, NodeKind, Problem, Severity, UnpackOutcome
 from .base import Workspace
+from .orphans import alive, remove_orphans
 
 #: Bumped when what an outcome holds changes (4: truncation, depth and member-sweep problems,
 #: unblob severities; 5: entries say whether they are final), so no older entry is served.
@@ -46,10 +47,11 @@ class UnpackCache:
 
     def scratch_root(self) -> Path:
         """Where workspaces are made: on the cache's filesystem so storing is a rename.
-        Transient entries of processes that are gone are removed here."""
+        Transient entries and work folders of processes that are gone are removed here."""
         path = self.root / "tmp"
         path.mkdir(parents=True, exist_ok=True)
         self.clean_transient()
+        remove_orphans(path)
         return path
 
     def clean_transient(self) -> None:
@@ -58,7 +60,7 @@ class UnpackCache:
         folder = self.root / "transient"
         for entry in folder.iterdir() if folder.is_dir() else ():
             pid = entry.name.split(".")[1] if entry.name.count(".") >= 2 else ""
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not alive(int(pid)):
                 shutil.rmtree(entry, ignore_errors=True)
 
     @staticmethod
@@ -108,16 +110,6 @@ class UnpackCache:
             shutil.rmtree(entry, ignore_errors=True)
             staging.rename(entry)
         return replace(outcome, root=entry / "tree")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def outcome_to_json(outcome: UnpackOutcome) -> dict[str, Any]:
