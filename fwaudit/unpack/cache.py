@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -72,12 +73,15 @@ class UnpackCache:
 
     def load(self, key: str) -> UnpackOutcome | None:
         """The stored outcome; None for no entry, and an entry that is not final (a crash or
-        timeout the next run may not meet), partial or unreadable is removed to be rebuilt."""
+        timeout the next run may not meet), partial, unreadable or whose tree no longer holds
+        what it lists (`intact`) is removed to be rebuilt."""
         entry = self.root / key
         try:
             data = json.loads((entry / "outcome.json").read_text())
-            if data.get("final") is True:
-                return outcome_from_json(data, entry / "tree")
+            if data.get("final") is True and intact(
+                outcome := outcome_from_json(data, entry / "tree")
+            ):
+                return outcome
         except FileNotFoundError:
             if not entry.exists():
                 return None
@@ -110,6 +114,21 @@ class UnpackCache:
             shutil.rmtree(entry, ignore_errors=True)
             staging.rename(entry)
         return replace(outcome, root=entry / "tree")
+
+
+def intact(outcome: UnpackOutcome) -> bool:
+    """Whether the tree still holds what the outcome lists: as many entries and as many bytes
+    in its files and links. Cheap (no file is read): it catches a file deleted, added or cut
+    short since the entry was stored, not one rewritten in place."""
+    if not outcome.root.is_dir():
+        return False
+    count = size = 0
+    for dirpath, dirnames, filenames in os.walk(outcome.root):
+        for name in (*dirnames, *filenames):
+            count += 1
+            found = os.lstat(os.path.join(dirpath, name))
+            size += 0 if stat.S_ISDIR(found.st_mode) else found.st_size
+    return (count, size) == (len(outcome.nodes), sum(n.size for n in outcome.nodes))
 
 
 def outcome_to_json(outcome: UnpackOutcome) -> dict[str, Any]:

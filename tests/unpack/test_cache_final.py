@@ -11,6 +11,7 @@ import pytest
 
 from fwaudit.limits import Limits
 from fwaudit.model import Problem, Severity, UnpackOutcome
+from fwaudit.unpack import describe_tree
 from fwaudit.unpack.base import Workspace
 from fwaudit.unpack.cache import UnpackCache, is_final
 
@@ -22,7 +23,8 @@ def _outcome(cache: UnpackCache, *kinds: str) -> tuple[Workspace, UnpackOutcome]
     (workspace.tree / "etc").mkdir()
     (workspace.tree / "etc" / "passwd").write_text("root:x:0:0::/root:/bin/sh\n")
     problems = tuple(Problem("unpack", k, Severity.ERROR, "", "what happened") for k in kinds)
-    outcome = UnpackOutcome(workspace.tree, "unblob", "unblob 1", (), problems, 1.0)
+    nodes = describe_tree(workspace.tree, Path("image"), [])
+    outcome = UnpackOutcome(workspace.tree, "unblob", "unblob 1", nodes, problems, 1.0)
     return workspace, outcome
 
 
@@ -75,3 +77,20 @@ def test_a_corrupt_or_unfinal_entry_is_rebuilt(tmp_path: Path, text: str) -> Non
     (entry / "outcome.json").write_text(text)
     assert cache.load(KEY) is None
     assert not entry.exists()
+
+
+@pytest.mark.parametrize("damage", ["deleted", "cut", "added"])
+def test_an_entry_whose_tree_no_longer_matches_its_outcome_is_rebuilt(
+    tmp_path: Path, damage: str
+) -> None:
+    cache = UnpackCache(tmp_path)
+    workspace, outcome = _outcome(cache, "extract.truncated")
+    passwd = cache.store(KEY, workspace, outcome).root / "etc" / "passwd"
+    if damage == "deleted":
+        passwd.unlink()
+    elif damage == "cut":
+        passwd.write_text("root:")
+    else:
+        (passwd.parent / "shadow").write_text("")
+    assert cache.load(KEY) is None
+    assert not (cache.root / KEY).exists()
