@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import time
 from collections import Counter
@@ -16,7 +15,8 @@ import yaml
 
 from . import __version__
 from .batch.worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
-from .errors import ConfigError, FwauditError, InputError
+from .errors import ConfigError, FwauditError, InputError, StorageError
+from .limits import Limits
 from .model import (
     Attribution,
     AuditData,
@@ -26,8 +26,15 @@ from .model import (
     Severity,
     inner_path,
 )
+from .outputs import (
+    check_cache_folder,
+    check_output_file,
+    check_output_folder,
+    publish_tree,
+    write_atomic,
+)
 from .unpack import BACKENDS, DEFAULT_BACKENDS
-from .unpack.cache import outcome_to_json
+from .unpack.cache import default_cache_dir, outcome_to_json
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_GATE = 3  # `scan --fail-on`: a policy came out with one of the outcomes named there
@@ -277,12 +284,11 @@ def _audit(args: argparse.Namespace) -> AuditData:
 
 def cmd_unpack(args: argparse.Namespace) -> int:
     out: Path = args.out
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(f"{out}: output folder exists and is not empty")
+    check_output_folder(out)
+    _check_cache(args)
     started = time.monotonic()
     result = _audit(args)
-    out.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(result.unpack.root, out, symlinks=True, dirs_exist_ok=True)
+    _check_unpacked(result, args)
     report = {
         "image": {
             "path": str(result.image.path),
@@ -294,19 +300,23 @@ def cmd_unpack(args: argparse.Namespace) -> int:
         "summary": _summary(result),
         **outcome_to_json(result.unpack),
     }
-    (out / "unpack.json").write_text(json.dumps(report, indent=1))
+    publish_tree(result.unpack.root, out, {"unpack.json": json.dumps(report, indent=1)})
     _print_summary(result, time.monotonic() - started)
     print(f"tree and unpack.json written to {out}")
     return EXIT_OK
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from .sbom import serialize
+    check_output_file(args.out)
+    if args.report is not None:
+        check_output_file(args.report, option="--report")
+    _check_cache(args)
+    from .sbom import serialize  # the analysis stack: after the checks, which take a moment
 
     started = time.monotonic()
     result = _audit(args)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(serialize(result, args.format))
+    _check_unpacked(result, args)
+    write_atomic(args.out, serialize(result, args.format))
     _print_summary(result, time.monotonic() - started)
     _print_verdicts(result)
     print(f"CycloneDX 1.6 SBOM ({args.format}, schema-valid) written to {args.out}")
@@ -317,6 +327,26 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if result.assessment and result.assessment.verdicts:
         print(f"  why? fwaudit explain {args.out} VERDICT-ID")
     return _gate(result, args.fail_on)
+
+
+def _check_cache(args: argparse.Namespace) -> None:
+    """Refuse, before the audit, a cache folder that could not hold this image's tree."""
+    try:
+        size = args.image.stat().st_size
+    except OSError:
+        size = 0  # the audit says what is wrong with the image
+    check_cache_folder(args.cache_dir or default_cache_dir(), Limits(), size)
+
+
+def _check_unpacked(result: AuditData, args: argparse.Namespace) -> None:
+    """A `StorageError` when the cache could not take the unpacked tree: an output made
+    from an unpack that kept nothing would read as an image with no files."""
+    for problem in result.unpack.problems:
+        if problem.kind == "storage.error":
+            raise StorageError(
+                f"{args.cache_dir or default_cache_dir()}: unpacking {args.image.name} failed "
+                f"({problem.detail}); free some space or choose another --cache-dir"
+            )
 
 
 def _outcomes(text: str) -> tuple[Outcome, ...]:
@@ -428,6 +458,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers must be at least 1")
+    check_output_folder(args.out, empty=False)
+    check_cache_folder(args.cache_dir or default_cache_dir(), Limits())
     report = audit_many(
         args.inputs,
         out=args.out,

@@ -14,6 +14,7 @@ from typing import Any
 from . import __version__
 from .frames import component_rows, endpoint_rows
 from .model import Attribution, AuditData, Outcome, Severity, Verdict
+from .outputs import write_atomic
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # headless Chromium that stays off the network (the report has no external resources)
@@ -46,10 +47,10 @@ def render_html(data: AuditData, *, plots: bool = True) -> str:
 
 
 def write_html(data: AuditData, path: str | Path, *, plots: bool = True) -> Path:
-    """Write the report to `path` (folders made as needed)."""
+    """Write the report to `path` (folders made as needed), whole or not at all
+    (`fwaudit.outputs.write_atomic`; a failed write is a `StorageError`)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_html(data, plots=plots), encoding="utf-8")
+    write_atomic(target, render_html(data, plots=plots))
     return target
 
 

@@ -25,10 +25,11 @@ from .. import __version__
 from .._data import signatures_version
 from ..limits import Limits
 from ..model import Image
+from ..outputs import write_atomic
 from .jobs import Job, discover
 from .progress import BatchProgress, Mode, default_mode
 from .runners import run_dask, run_local
-from .store import RECORD, RESULT, SBOM, ResultStore, write_atomic
+from .store import RECORD, RESULT, SBOM, ResultStore
 from .tables import POLICY_PREFIX, write_tables
 from .worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, JobOutput, Settings, Task
 

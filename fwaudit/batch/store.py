@@ -5,20 +5,21 @@ any moment leaves only whole files, and a rerun knows what is finished.
     DIR/images/<sha256>/sbom.cdx.json   the CycloneDX 1.6 SBOM
     DIR/images/<sha256>/record.json     status, versions, timings, summary, findings
 
-Every file is written to a temporary name in the same folder, synced and renamed; the record
-is written last, so an image counts as finished exactly when its record exists.
+Every file is written to a temporary name in the same folder, synced and renamed
+(`fwaudit.outputs.write_atomic`); the record is written last, so an image counts as finished
+exactly when its record exists.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from .._data import signatures_version
+from ..outputs import write_atomic
 from .worker import JobOutput, Task
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -89,13 +90,3 @@ class ResultStore:
         for path in leftovers:
             path.unlink(missing_ok=True)
         return len(leftovers)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """`path` gets `text` whole or not at all."""
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)

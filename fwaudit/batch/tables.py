@@ -7,13 +7,13 @@ pandas, DuckDB or a spreadsheet without unpacking anything.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .. import frames
 from ..model import AuditData, Severity
+from ..outputs import write_atomic
 
 POLICY_PREFIX = "policy:"
 
@@ -106,18 +106,15 @@ def write_tables(
 
     fleet_frame = pd.DataFrame(fleet).convert_dtypes()
     findings_frame = pd.DataFrame(findings, columns=_finding_columns(findings)).convert_dtypes()
-    paths = {
-        "fleet.parquet": lambda p: fleet_frame.to_parquet(p, index=False),
-        "fleet.csv": lambda p: fleet_frame.to_csv(p, index=False),
-        "findings.parquet": lambda p: findings_frame.to_parquet(p, index=False),
+    renders = {
+        "fleet.parquet": lambda: fleet_frame.to_parquet(index=False),
+        "fleet.csv": lambda: fleet_frame.to_csv(index=False),
+        "findings.parquet": lambda: findings_frame.to_parquet(index=False),
     }
     written = {}
-    for name, write in paths.items():
-        target = out / name
-        temporary = out / f".{name}.tmp-{os.getpid()}"
-        write(temporary)
-        os.replace(temporary, target)
-        written[name] = target
+    for name, render in renders.items():
+        write_atomic(out / name, render())
+        written[name] = out / name
     return written
 
 
