@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .._data import signatures_version
-from ..errors import FwauditError
+from ..errors import FwauditError, StorageError
 from ..limits import Limits
+from ..outputs import reason
 from .jobs import Job
 from .tables import finding_rows, image_summary
 
@@ -85,7 +86,8 @@ class JobOutput:
 
     sha256: str
     status: str  # "ok" or "error"
-    error_kind: str | None = None  # input, unrecognised, timeout, memory, worker-died, internal
+    # input, storage, unrecognised, timeout, memory, worker-died, internal
+    error_kind: str | None = None
     error: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
@@ -152,8 +154,12 @@ def audit_task(task: Task) -> JobOutput:
         result = warm_auditor(task.settings).audit_data(
             task.job.path, declared_vendor=task.job.declared_vendor
         )
+    except StorageError as exc:
+        output = failed(task, "storage", str(exc))
     except FwauditError as exc:
         output = failed(task, "input", str(exc))
+    except OSError as exc:  # a full or failing disk: this image's row, the batch goes on
+        output = failed(task, "storage", reason(exc))
     except MemoryError:
         output = failed(task, "memory", "the audit ran out of memory")
     except Exception as exc:  # one image must never end a batch: report it as a row
@@ -184,6 +190,9 @@ def _project(task: Task, result: AuditData) -> JobOutput:
     except Exception as exc:  # the result is kept; the row says the SBOM is missing
         output.status, output.error_kind = "error", "sbom"
         output.error = f"no SBOM: {type(exc).__name__}: {exc}"
+    fault = next((p for p in result.unpack.problems if p.kind == "storage.error"), None)
+    if output.status == "ok" and fault is not None:  # the tree was not kept: nothing to judge
+        output.status, output.error_kind, output.error = "error", "storage", fault.detail
     if output.status == "ok" and not _recognised(result):
         output.status, output.error_kind = "error", "unrecognised"
         output.error = (

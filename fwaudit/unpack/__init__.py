@@ -16,6 +16,7 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..limits import Limits
 from ..model import Chunk, ExtractedNode, Image, NodeKind, Problem, Severity, UnpackOutcome
+from ..outputs import reason
 from . import squashfs
 from .base import STAGE, BackendRun, Extraction, Unpacker, Workspace
 from .binwalk import BinwalkUnpacker
@@ -66,13 +67,13 @@ def unpack_image(
     if not unpackers:
         raise ConfigError("at least one unpack backend is needed")
     cache = UnpackCache(cache_dir)
-    best = _unpack_with(unpackers[0], image, limits, cache)
+    best = _unpack_or_fault(unpackers[0], image, limits, cache)
     notes: list[Problem] = []
     for unpacker in unpackers[1:]:
         signs = loss_signs(best)
         if not signs:
             break
-        other = _unpack_with(unpacker, image, limits, cache)
+        other = _unpack_or_fault(unpacker, image, limits, cache)
         kept, dropped = (other, best) if recovered(other) > recovered(best) else (best, other)
         notes.append(_choice(kept, dropped, best.backend, signs))
         notes.extend(_carried(dropped, kept))
@@ -151,6 +152,27 @@ def _finding(problem: Problem) -> tuple[str, str]:
     return problem.kind, problem.detail.split(": ", 1)[-1]
 
 
+def _unpack_or_fault(
+    unpacker: Unpacker, image: Image, limits: Limits, cache: UnpackCache
+) -> UnpackOutcome:
+    """`_unpack_with`; an OSError of our own storage (a full, read-only or failing cache
+    disk, too little room for the tree, a worker answer left half-written) is a
+    ``storage.error`` problem of an outcome with no tree (its root names no folder): the
+    workspace is already removed, nothing is cached."""
+    try:
+        return _unpack_with(unpacker, image, limits, cache)
+    except OSError as exc:
+        detail = f"{reason(exc)}; no tree was kept"
+        return UnpackOutcome(
+            root=cache.root / "failed",
+            backend=unpacker.name,
+            tool_version=unpacker.tool_version(),
+            nodes=(),
+            problems=(Problem(STAGE, "storage.error", Severity.ERROR, "", detail),),
+            seconds=0.0,
+        )
+
+
 def _unpack_with(
     unpacker: Unpacker, image: Image, limits: Limits, cache: UnpackCache
 ) -> UnpackOutcome:
@@ -158,6 +180,7 @@ def _unpack_with(
     cached = cache.load(key)
     if cached is not None:
         return cached
+    cache.check_room(image.size, limits)
     started = time.monotonic()
     workspace = Workspace(
         Path(tempfile.mkdtemp(prefix=work_prefix(), dir=cache.scratch_root())), image.size

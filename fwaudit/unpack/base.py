@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -104,8 +105,7 @@ class Workspace:
             max_file_bytes=limits.max_file_bytes,
             watch=lambda: self._watch(limits),
         )
-        answer = json.loads(result_path.read_text()) if result_path.is_file() else None
-        return answer, run
+        return _answer(result_path), run
 
     def measure(self) -> tuple[int, int]:
         """Total bytes and entries in the tree, without following links."""
@@ -149,6 +149,22 @@ class Workspace:
         for entry in self.scratch.iterdir():
             _remove(entry)
         return problems
+
+
+def _answer(path: Path) -> dict[str, Any] | None:
+    """The worker's answer; None when it wrote none (it died first). An answer it could not
+    finish writing (a full disk) is an OSError, as a failed write of our own is."""
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        return None
+    try:
+        answer: dict[str, Any] = json.loads(text)
+    except ValueError:
+        raise OSError(
+            errno.EIO, f"the extractor's answer is unreadable ({len(text)} bytes)", str(path)
+        ) from None
+    return answer
 
 
 def _remove(path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -14,6 +15,7 @@ from typing import Any
 from .. import __version__
 from ..limits import Limits
 from ..model import Chunk, ExtractedNode, NodeKind, Problem, Severity, UnpackOutcome
+from ..outputs import cache_need
 from .base import Workspace
 from .orphans import alive, remove_orphans
 
@@ -21,9 +23,15 @@ from .orphans import alive, remove_orphans
 #: unblob severities; 5: entries say whether they are final), so no older entry is served.
 FORMAT = 5
 #: Problems that the same bytes need not give again: a killed or crashed worker (the OOM
-#: killer, a signal), a timeout under load, a missing tool, an extractor's own exception. An
-#: outcome with one is used by the audit that made it but never served to a later one.
-TRANSIENT = frozenset({"tool.crashed", "limit.timeout", "tool.missing", "tool.error"})
+#: killer, a signal), a timeout under load, a missing tool, an extractor's own exception, a
+#: full or failing cache disk. An outcome with one is used by the audit that made it but never
+#: served to a later one.
+TRANSIENT = frozenset(
+    {"tool.crashed", "limit.timeout", "tool.missing", "tool.error", "storage.error"}
+)
+#: Free bytes under which the cache disk counts as full once an unpack is done: an extractor
+#: that met a full disk may have cut the tree short without saying so, so it is not stored.
+FULL_BELOW = 1 << 20
 
 
 def is_final(outcome: UnpackOutcome) -> bool:
@@ -64,6 +72,17 @@ class UnpackCache:
             if pid.isdigit() and not alive(int(pid)):
                 shutil.rmtree(entry, ignore_errors=True)
 
+    def check_room(self, image_size: int, limits: Limits) -> None:
+        """An OSError (ENOSPC) when the cache disk has less free space than unpacking an
+        image of `image_size` bytes may need (`fwaudit.outputs.cache_need`): an extractor
+        that meets a full disk may cut the tree short without saying so."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        stats = os.statvfs(self.root)
+        free, need = stats.f_bavail * stats.f_frsize, cache_need(limits, image_size)
+        if free < need:
+            text = f"no room for the tree: {free:,} bytes free, an unpack may need {need:,}"
+            raise OSError(errno.ENOSPC, text, str(self.root))
+
     @staticmethod
     def key(image_sha256: str, backend: str, tool_version: str, limits: Limits) -> str:
         text = "|".join(
@@ -93,7 +112,15 @@ class UnpackCache:
     def store(self, key: str, workspace: Workspace, outcome: UnpackOutcome) -> UnpackOutcome:
         """Move the workspace tree into the cache; a concurrent writer's entry wins. An
         outcome that is not final goes to ``transient/`` instead: this audit reads it, no
-        later one is served it, and it is removed once its process is gone."""
+        later one is served it, and it is removed once its process is gone. A disk left
+        full (`FULL_BELOW`) is an OSError: the tree may be cut short."""
+        stats = os.statvfs(workspace.path)
+        if (free := stats.f_bavail * stats.f_frsize) < FULL_BELOW:
+            raise OSError(
+                errno.ENOSPC,
+                f"cache disk full after the unpack ({free:,} bytes free)",
+                str(self.root),
+            )
         final = is_final(outcome)
         entry = self.root / key
         staging = workspace.path / "entry"
