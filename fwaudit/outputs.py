@@ -31,6 +31,9 @@ OUTPUT_FLOOR = 1 * MiB
 #: (below it a tree's expansion is not bounded), at most `Limits.max_total_bytes` (the
 #: largest tree an unpack keeps).
 CACHE_FACTOR = 4
+#: Free bytes under which a disk counts as full: a write on it has most likely failed, and an
+#: extractor that met it may have cut its tree short without saying so.
+FULL_BELOW = 1 * MiB
 
 PathLike = str | os.PathLike[str]
 
@@ -89,6 +92,12 @@ def reason(exc: OSError) -> str:
         if exc.filename is not None:
             text += f": {exc.filename}"
     return " ".join(text.split())
+
+
+def free_bytes(path: PathLike) -> int:
+    """Bytes an unprivileged writer may still use on the file system of `path`."""
+    stats = os.statvfs(path)
+    return stats.f_bavail * stats.f_frsize
 
 
 def check_output_file(path: PathLike, *, option: str = "-o") -> None:

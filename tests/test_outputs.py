@@ -274,6 +274,7 @@ def test_a_disk_filled_by_the_extractor(
     outcome = unpack_image(image, backends=["unblob"], cache_dir=cache)
     (problem,) = storage_problems(outcome)
     assert problem.severity is Severity.ERROR and problem.stage == "unpack"
+    assert problem.detail.startswith("No space left on device")
     assert str(cache) in problem.detail and "no tree was kept" in problem.detail
     assert not outcome.nodes and not outcome.root.exists()
     assert entries(cache) == leftovers(cache) == []  # the workspace is gone and nothing is cached

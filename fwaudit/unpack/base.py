@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from ..limits import Limits
 from ..model import Problem, Severity
+from ..outputs import FULL_BELOW, free_bytes
 from .safe import sanitize_tree
 from .sniff import packed_file
 from .tools import ToolRun, run_tool
@@ -153,7 +154,8 @@ class Workspace:
 
 def _answer(path: Path) -> dict[str, Any] | None:
     """The worker's answer; None when it wrote none (it died first). An answer it could not
-    finish writing (a full disk) is an OSError, as a failed write of our own is."""
+    finish writing is an OSError, as a failed write of our own is: ENOSPC on a full disk
+    (`fwaudit.outputs.FULL_BELOW`), else EIO."""
     try:
         text = path.read_text(errors="replace")
     except FileNotFoundError:
@@ -161,9 +163,9 @@ def _answer(path: Path) -> dict[str, Any] | None:
     try:
         answer: dict[str, Any] = json.loads(text)
     except ValueError:
-        raise OSError(
-            errno.EIO, f"the extractor's answer is unreadable ({len(text)} bytes)", str(path)
-        ) from None
+        code = errno.ENOSPC if free_bytes(path.parent) < FULL_BELOW else errno.EIO
+        what = f"{os.strerror(code)}: the extractor's answer is unreadable ({len(text)} bytes)"
+        raise OSError(code, what, str(path)) from None
     return answer
 
 

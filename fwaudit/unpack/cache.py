@@ -15,7 +15,7 @@ from typing import Any
 from .. import __version__
 from ..limits import Limits
 from ..model import Chunk, ExtractedNode, NodeKind, Problem, Severity, UnpackOutcome
-from ..outputs import cache_need
+from ..outputs import FULL_BELOW, cache_need, free_bytes
 from .base import Workspace
 from .orphans import alive, remove_orphans
 
@@ -29,9 +29,6 @@ FORMAT = 5
 TRANSIENT = frozenset(
     {"tool.crashed", "limit.timeout", "tool.missing", "tool.error", "storage.error"}
 )
-#: Free bytes under which the cache disk counts as full once an unpack is done: an extractor
-#: that met a full disk may have cut the tree short without saying so, so it is not stored.
-FULL_BELOW = 1 << 20
 
 
 def is_final(outcome: UnpackOutcome) -> bool:
@@ -77,8 +74,7 @@ class UnpackCache:
         image of `image_size` bytes may need (`fwaudit.outputs.cache_need`): an extractor
         that meets a full disk may cut the tree short without saying so."""
         self.root.mkdir(parents=True, exist_ok=True)
-        stats = os.statvfs(self.root)
-        free, need = stats.f_bavail * stats.f_frsize, cache_need(limits, image_size)
+        free, need = free_bytes(self.root), cache_need(limits, image_size)
         if free < need:
             text = f"no room for the tree: {free:,} bytes free, an unpack may need {need:,}"
             raise OSError(errno.ENOSPC, text, str(self.root))
@@ -113,14 +109,10 @@ class UnpackCache:
         """Move the workspace tree into the cache; a concurrent writer's entry wins. An
         outcome that is not final goes to ``transient/`` instead: this audit reads it, no
         later one is served it, and it is removed once its process is gone. A disk left
-        full (`FULL_BELOW`) is an OSError: the tree may be cut short."""
-        stats = os.statvfs(workspace.path)
-        if (free := stats.f_bavail * stats.f_frsize) < FULL_BELOW:
-            raise OSError(
-                errno.ENOSPC,
-                f"cache disk full after the unpack ({free:,} bytes free)",
-                str(self.root),
-            )
+        full (`fwaudit.outputs.FULL_BELOW`) is an OSError: the tree may be cut short."""
+        if (free := free_bytes(workspace.path)) < FULL_BELOW:
+            text = f"{os.strerror(errno.ENOSPC)}: cache disk full after the unpack"
+            raise OSError(errno.ENOSPC, f"{text} ({free:,} bytes free)", str(self.root))
         final = is_final(outcome)
         entry = self.root / key
         staging = workspace.path / "entry"
