@@ -17,7 +17,9 @@ from .errors import (
     ConfigError,
     FwauditError,
     InputError,
+    OutputError,
     SignatureError,
+    StorageError,
 )
 from .limits import Limits
 from .model import AuditData, ExtractedNode, Image, Problem, Severity, UnpackOutcome
@@ -60,9 +62,11 @@ __all__ = [
     "Image",
     "InputError",
     "Limits",
+    "OutputError",
     "Problem",
     "Severity",
     "SignatureError",
+    "StorageError",
     "UnpackOutcome",
     "__version__",
     "audit",
