@@ -84,34 +84,46 @@ def cmdline(pid: int) -> bytes | None:
         return None
 
 
+def parent(pid: int) -> int:
+    """The parent of `pid` (0 once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat.rpartition(")")[2].split()[1])
+
+
 def shown(line: bytes) -> str:
     """A /proc command line as text."""
     return line.replace(b"\0", b" ").decode(errors="replace")[:120]
 
 
 class Watch:
-    """The processes below a command, noted while it runs, so that none may outlive it."""
+    """The processes below a running command, noted while it runs, so that none may
+    outlive it."""
 
-    def __init__(self, root: int) -> None:
-        self.root = root
+    def __init__(self, process: subprocess.Popen[Any]) -> None:
+        self.process = process
         self.seen: dict[int, bytes] = {}
 
     def poll(self) -> dict[int, bytes]:
         """The processes below the command now (and note them)."""
         now = {}
-        for pid in descendants(self.root):
+        for pid in descendants(self.process.pid):
             if (line := cmdline(pid)) is not None:
                 now[pid] = line
         self.seen.update(now)
         return now
 
-    def wait_for(self, marker: bytes, process: subprocess.Popen[Any], timeout: float) -> int:
-        """The first process below the command whose command line holds `marker`."""
+    def wait_for(self, marker: bytes, timeout: float) -> int:
+        """The first process below the command whose command line holds `marker` (not one
+        of its own children: the worker, not its pool)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and process.poll() is None:
-            found = [pid for pid, line in self.poll().items() if marker in line]
-            if found:
-                return min(found)
+        while time.monotonic() < deadline and self.process.poll() is None:
+            now = self.poll()
+            found = [pid for pid, line in now.items() if marker in line]
+            if top := [pid for pid in found if marker not in now.get(parent(pid), b"")]:
+                return top[0]
             time.sleep(0.01)
         pytest.fail(f"no {marker.decode()} process started within {timeout} s")
 
@@ -122,13 +134,9 @@ class Watch:
             self.poll()
             time.sleep(min(0.01, max(deadline - time.monotonic(), 0)))
 
-    def follow(self, process: subprocess.Popen[Any], timeout: float = 300) -> int:
+    def follow(self, timeout: float = 300) -> int:
         """Note the processes until the command ends; its exit code."""
-        deadline = time.monotonic() + timeout
-        while process.poll() is None and time.monotonic() < deadline:
-            self.poll()
-            time.sleep(0.05)
-        return process.wait(timeout=max(deadline - time.monotonic(), 1))
+        return follow(self, timeout=timeout)[0]
 
     def survivors(self, grace: float = 5.0) -> list[str]:
         """Processes seen below the command that still run `grace` seconds after it ended."""
@@ -151,6 +159,16 @@ class Watch:
                     continue
 
 
+def follow(*watches: Watch, timeout: float = 300) -> list[int]:
+    """Note the processes of every command until all end; their exit codes."""
+    deadline = time.monotonic() + timeout
+    while any(w.process.poll() is None for w in watches) and time.monotonic() < deadline:
+        for watch in watches:
+            watch.poll()
+        time.sleep(0.05)
+    return [w.process.wait(timeout=max(deadline - time.monotonic(), 1)) for w in watches]
+
+
 def leftovers(cache: Path) -> list[str]:
     """What a finished run must not leave in the cache: workspaces, transient entries."""
     root = cache / "unpack"
@@ -171,11 +189,10 @@ def entries(cache: Path) -> list[Path]:
 def fill(folder: Path) -> Path:
     """Fill the file system of `folder` to its last byte; the filler file."""
     filler = folder / "filler"
-    with filler.open("wb") as handle:
+    with filler.open("wb", buffering=0) as handle:
         try:
             while True:
-                handle.write(b"\0" * 4096)
-                handle.flush()
+                handle.write(b"\0" * 65536)
         except OSError as exc:
             if exc.errno != errno.ENOSPC:
                 raise
@@ -187,6 +204,14 @@ def baseline(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Baseline
     """The sample audited with a fresh cache and no fault: the reference of every case."""
     cache = tmp_path_factory.mktemp("baseline-cache")
     return Baseline(audit(sample, cache), cache)
+
+
+@pytest.fixture(scope="session")
+def startup() -> float:
+    """Seconds ``fwaudit --version`` takes here: what any command costs before its work."""
+    started = time.monotonic()
+    subprocess.run(fwaudit("--version"), capture_output=True, check=True, timeout=120)
+    return time.monotonic() - started
 
 
 @pytest.fixture

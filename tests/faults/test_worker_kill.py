@@ -1,0 +1,59 @@
+"""A killed extractor worker (SIGKILL, SIGTERM, at seeded random points of its run) costs the
+audit that met it, never the next one: that one gives the baseline SBOM and finds nothing
+left of the killed run."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import WORKER, Baseline, Watch, audit, cmdline, leftovers, one_line, scan_argv
+
+RNG = random.Random(1401)
+#: Seconds after the worker starts; it lives about 1.5 s on the sample (unblob's import,
+#: then the SquashFS), so these land in its import, its scan and its extraction.
+KILLS = [
+    (signum, round(RNG.uniform(0.05, 1.0), 2))
+    for signum in (signal.SIGKILL, signal.SIGTERM)
+    for _ in range(2)
+]
+
+
+@pytest.mark.parametrize(("signum", "delay"), KILLS, ids=[f"{s.name}-{d}s" for s, d in KILLS])
+def test_a_killed_worker_costs_only_the_run_that_met_it(
+    sample: Path, baseline: Baseline, tmp_path: Path, signum: signal.Signals, delay: float
+) -> None:
+    cache, out = tmp_path / "cache", tmp_path / "out" / "sample.cdx.json"
+    out.parent.mkdir()
+    with (tmp_path / "stdout").open("w") as stdout, (tmp_path / "stderr").open("w") as stderr:
+        process = subprocess.Popen(
+            scan_argv(sample, out, cache), stdout=stdout, stderr=stderr, start_new_session=True
+        )
+    watch = Watch(process)
+    try:
+        worker = watch.wait_for(WORKER, timeout=120)
+        line = watch.seen[worker]
+        watch.pause(delay)
+        assert cmdline(worker) == line, "the worker ended before the kill: no fault injected"
+        os.kill(worker, signum)
+        code = watch.follow()
+    finally:
+        watch.kill_survivors()
+
+    # the faulted run ends with a result that says what happened, or with a clean error
+    if code == 0:
+        assert "tool.crashed" in out.read_text()
+        assert os.listdir(out.parent) == [out.name]
+    else:
+        assert code == 2, (tmp_path / "stderr").read_text()
+        one_line((tmp_path / "stderr").read_text())
+        assert os.listdir(out.parent) == []
+    assert watch.survivors() == []
+
+    assert audit(sample, cache) == baseline.sbom  # the next clean run
+    assert leftovers(cache) == []
