@@ -31,10 +31,12 @@ WORKER = b"fwaudit.unpack._worker"
 
 @dataclass(frozen=True)
 class Baseline:
-    """The SBOM of a run with no fault (normalised), and the cache that run filled."""
+    """The SBOM of a run with no fault (normalised), the cache that run filled, and how long
+    its unpack took (the worker's run, most of it)."""
 
     sbom: dict[str, Any]
     cache: Path
+    unpack_seconds: float
 
 
 def normalised(text: str) -> dict[str, Any]:
@@ -203,7 +205,9 @@ def fill(folder: Path) -> Path:
 def baseline(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Baseline:
     """The sample audited with a fresh cache and no fault: the reference of every case."""
     cache = tmp_path_factory.mktemp("baseline-cache")
-    return Baseline(audit(sample, cache), cache)
+    sbom = audit(sample, cache)
+    (entry,) = entries(cache)
+    return Baseline(sbom, cache, json.loads((entry / "outcome.json").read_text())["seconds"])
 
 
 @pytest.fixture(scope="session")

@@ -60,7 +60,7 @@ def test_a_batch_killed_at_random_points_and_rerun_ends_as_one_never_killed(
     reference = audit_many(
         [inputs],
         out=tmp_path / "reference",
-        workers=1,
+        workers=2,
         cache_dir=tmp_path / "reference-cache",
         as_of=AS_OF,
         progress="quiet",

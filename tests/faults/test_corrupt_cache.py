@@ -5,7 +5,6 @@ which gives the baseline SBOM and leaves one whole entry."""
 from __future__ import annotations
 
 import json
-import random
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -29,10 +28,6 @@ def _largest_file(entry: Path) -> Path:
 def cut_outcome(entry: Path) -> None:
     text = (entry / "outcome.json").read_bytes()
     (entry / "outcome.json").write_bytes(text[: len(text) // 2])
-
-
-def garbage_outcome(entry: Path) -> None:
-    (entry / "outcome.json").write_bytes(random.Random(1402).randbytes(4096))
 
 
 def unfinal_outcome(entry: Path) -> None:
@@ -63,7 +58,6 @@ def no_tree(entry: Path) -> None:
 
 DAMAGE = [
     cut_outcome,
-    garbage_outcome,
     unfinal_outcome,
     other_shape,
     no_outcome,
