@@ -246,7 +246,7 @@ def tmpfs(tmp_path: Path) -> Iterator[Callable[[str, str], Path]]:
         except FileNotFoundError:
             pytest.skip("no mount program to make a small tmpfs")
         if run.returncode != 0:
-            reason = run.stderr.strip() or f"mount exited with {run.returncode}"
+            reason = (run.stderr.strip() or f"mount exited with {run.returncode}").splitlines()[0]
             pytest.skip(f"cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): {reason}")
         mounted.append(path)
         return path
