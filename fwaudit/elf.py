@@ -54,7 +54,7 @@ def _facts(binary: lief.ELF.Binary) -> ElfFacts:
     soname = None
     for entry in binary.dynamic_entries:
         if entry.tag == lief.ELF.DynamicEntry.TAG.SONAME:
-            soname = entry.name
+            soname = _text(entry.name)
     build_id = None
     for note in binary.notes:
         if note.type == lief.ELF.Note.TYPE.GNU_BUILD_ID:
@@ -71,12 +71,17 @@ def _facts(binary: lief.ELF.Binary) -> ElfFacts:
             "CORE": "core",
         }.get(elf_type, elf_type.lower()),
         soname=soname,
-        needed=tuple(binary.libraries),
+        needed=tuple(_text(name) for name in binary.libraries),
         interpreter=binary.interpreter if binary.has_interpreter else None,
         stripped=binary.get_section(".symtab") is None,
         build_id=build_id,
         data_ranges=_data_ranges(binary),
     )
+
+
+def _text(name: str | bytes) -> str:
+    """A name from the dynamic string table: LIEF gives bytes when it is not UTF-8."""
+    return name.decode("utf-8", "backslashreplace") if isinstance(name, bytes) else name
 
 
 def _data_ranges(binary: lief.ELF.Binary) -> tuple[tuple[int, int], ...]:
