@@ -60,8 +60,8 @@ def fwaudit(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "fwaudit.cli", *map(str, args)]
 
 
-def scan_argv(image: Path, out: Path, cache: Path) -> list[str]:
-    return fwaudit("scan", image, "-o", out, "--cache-dir", cache, "--as-of", AS_OF)
+def scan_argv(image: Path, out: Path, cache: Path, *more: str) -> list[str]:
+    return fwaudit("scan", image, "-o", out, "--cache-dir", cache, "--as-of", AS_OF, *more)
 
 
 def scan(image: Path, out: Path, cache: Path) -> subprocess.CompletedProcess[str]:

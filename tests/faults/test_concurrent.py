@@ -7,11 +7,14 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from .conftest import Baseline, Watch, entries, follow, leftovers, normalised, scan_argv
 
 AUDITS = 4
 
 
+@pytest.mark.slow
 def test_four_audits_of_one_image_on_one_cache_at_once(
     sample: Path, baseline: Baseline, tmp_path: Path
 ) -> None:

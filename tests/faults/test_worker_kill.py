@@ -17,22 +17,42 @@ from .conftest import WORKER, Baseline, Watch, audit, cmdline, leftovers, one_li
 RNG = random.Random(1401)
 #: When the worker is killed, as a share of the baseline's unpack (about 1.5 s on the sample:
 #: unblob's import, its scan, the SquashFS extraction), so that the kill lands while it runs
-#: on a fast machine as on a slow one.
+#: on a fast machine as on a slow one; and the faulted run's backends: the default (binwalk
+#: takes over and its outcome is cached, which the next run must not take for unblob's) or
+#: unblob alone (the result says tool.crashed itself).
 KILLS = [
-    (signum, round(RNG.uniform(0.05, 0.8), 2))
-    for signum in (signal.SIGKILL, signal.SIGKILL, signal.SIGTERM)
+    (signum, round(RNG.uniform(0.05, 0.8), 2), backends)
+    for signum, backends in (
+        (signal.SIGKILL, ()),
+        (signal.SIGKILL, ("--backend", "unblob")),
+        (signal.SIGTERM, ("--backend", "unblob")),
+    )
 ]
 
 
-@pytest.mark.parametrize(("signum", "share"), KILLS, ids=[f"{s.name}-{d}" for s, d in KILLS])
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("signum", "share", "backends"),
+    KILLS,
+    ids=[f"{s.name}-{share}-{b[-1] if b else 'default'}" for s, share, b in KILLS],
+)
 def test_a_killed_worker_costs_only_the_run_that_met_it(
-    sample: Path, baseline: Baseline, tmp_path: Path, signum: signal.Signals, share: float
+    *,
+    sample: Path,
+    baseline: Baseline,
+    tmp_path: Path,
+    signum: signal.Signals,
+    share: float,
+    backends: tuple[str, ...],
 ) -> None:
     cache, out = tmp_path / "cache", tmp_path / "out" / "sample.cdx.json"
     out.parent.mkdir()
     with (tmp_path / "stdout").open("w") as stdout, (tmp_path / "stderr").open("w") as stderr:
         process = subprocess.Popen(
-            scan_argv(sample, out, cache), stdout=stdout, stderr=stderr, start_new_session=True
+            scan_argv(sample, out, cache, *backends),
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
         )
     watch = Watch(process)
     try:
