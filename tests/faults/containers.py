@@ -79,9 +79,12 @@ def root_files() -> Files:
 # --- archives and compressed streams (Python only) ----------------------------------------
 
 
-def tar(files: Files) -> bytes:
+def tar(files: Files, encoding: str = "utf-8") -> bytes:
+    """A ustar archive; `encoding` writes the member names (latin-1: bytes not UTF-8)."""
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+    with tarfile.open(
+        fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT, encoding=encoding
+    ) as archive:
         for name, data in files.items():
             info = tarfile.TarInfo(name)
             info.size, info.mtime = len(data), MTIME

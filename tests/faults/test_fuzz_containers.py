@@ -1,7 +1,7 @@
 """Mutated containers through the whole audit: mutants of generated tar, zip, cpio, gzip, xz,
 lzma, uImage, TRX, ext2, JFFS2 and UBI seeds (`tests.faults.mutants`) each end in a result
 whose SBOM serializes, within the time limit, with nothing written outside the output and
-cache folders. A fixed sample (4 mutants per format, the kinds taken in turn), the same
+cache folders. A fixed sample (3 mutants per format, the kinds taken in turn), the same
 bytes every run; `benchmarks/fuzz_containers.py` runs thousands.
 
 The audits run in one guarded batch worker (`GuardedWorker`), not here under `signal.alarm`:
@@ -21,18 +21,21 @@ from pathlib import Path
 
 import pytest
 
+from fwaudit.api import Auditor
 from fwaudit.batch.guard import GuardedWorker
 from fwaudit.batch.jobs import Job
 from fwaudit.batch.worker import JobOutput, Settings, Task
 from fwaudit.limits import Limits
 from fwaudit.model import Image
+from fwaudit.results import result_to_json
+from fwaudit.sbom import to_xml
 
-from .containers import BUILDERS, missing_tools, root_files
+from .containers import BUILDERS, missing_tools, root_files, tar
 from .escapes import Watch, watched_home
 from .framing import FRAMINGS, inner_format
-from .mutants import CORPUS_SEEDS, KINDS, Seed, generated_seed, mutant
+from .mutants import CORPUS_SEEDS, KINDS, Seed, corpus_seeds, generated_seed, mutant
 
-PER_FORMAT = 4
+PER_FORMAT = 3
 CASES = [
     (fmt, n) for i, fmt in enumerate(BUILDERS) for n in range(PER_FORMAT * i, PER_FORMAT * (i + 1))
 ]
@@ -102,6 +105,43 @@ def test_mutant_gives_a_result_and_stays_contained(harness: Harness, fmt: str, n
     assert output.error_kind in CLEAN, f"{where}: {output.error_kind}: {output.error}"
     assert json.loads(output.sbom_json or "{}").get("bomFormat") == "CycloneDX", where
     assert not escapes, f"{where} wrote outside: {escapes}"
+
+
+#: Mutants of corpus seeds that crashed fwaudit before a fix: (seed file, n, what it hit).
+REGRESSIONS = [
+    ("binwalk2_dirtraversal.tar", 60, "a DT_NEEDED name that is not UTF-8 (fwaudit/elf.py)"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("name", "n", "hit"), REGRESSIONS, ids=[f"{r[0]}-{r[1]}" for r in REGRESSIONS]
+)
+def test_corpus_mutants_that_crashed_give_a_result(
+    harness: Harness, corpus: Path, name: str, n: int, hit: str
+) -> None:
+    (found,) = [s for s in corpus_seeds(corpus) if s.name == f"corpus-{name}"]
+    item = mutant(found, n)
+    output, escapes = harness.audit(item.filename, item.data)
+    assert output.error_kind in CLEAN, f"{item.how} ({hit}): {output.error}"
+    assert output.result_json is not None and output.sbom_json is not None
+    assert not escapes
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="names that are not UTF-8 reach the result as surrogate escapes: YARA skips the "
+    "file, the XML SBOM, the HTML report, fleet tables and batch writers fail (issue 14)",
+)
+def test_member_names_that_are_not_utf8_are_audited_and_written(tmp_path: Path) -> None:
+    root = root_files()
+    image = tmp_path / "latin1-names.tar"
+    image.write_bytes(tar({f"\xf0{name}": data for name, data in root.items()}, "latin-1"))
+    result = Auditor(cache_dir=tmp_path / "cache").audit_data(image)
+    assert result_to_json(result).encode()
+    assert to_xml(result).encode()
+    assert not [p for p in result.problems if p.kind == "scan.skipped"]
 
 
 @pytest.mark.parametrize("fmt", list(BUILDERS))
