@@ -16,9 +16,9 @@ with their working folder, HOME and TMPDIR in WORK, listed before and after each
 Per format it prints: mutants (distinct), crashes (an exception in fwaudit: a traceback in
 the worker, no SBOM, a dead worker, output that is not UTF-8), hangs (past --timeout), memory
 (past --memory-mb), escapes, results with no format recognised, mutants whose extractor
-fwaudit stopped at its own tool timeout or saw crash (reported as problems, by design), peak
-resident memory of a worker and its tools, and seconds. Then every crash and hang with how
-its mutant was made.
+failed or that hit an unpack limit (``tool.*`` and ``limit.*`` problems in the result: the
+design's answer), peak resident memory of a worker and its tools, and seconds. Then every
+crash and hang with how its mutant was made.
 """
 
 from __future__ import annotations
@@ -128,20 +128,25 @@ class Tally:
 
     def row(self) -> str:
         kinds = Counter(line["kind"] for line in self.lines)
-        problems = Counter(p for line in self.lines for p in line["problems"])
+        reported = Counter(
+            prefix
+            for line in self.lines
+            for prefix in ("tool.", "limit.")
+            if any(p.startswith(prefix) for p in line["problems"])
+        )
         seconds = [line["seconds"] or 0.0 for line in self.lines]
         peak = max((line["peak_rss_mb"] or 0.0 for line in self.lines), default=0.0)
         return (
             f"| {self.fmt} | {self.seeds} | {len(self.lines)} | {sum(kinds[k] for k in CRASHES)} "
             f"| {kinds['timeout']} | {kinds['memory']} | {len(self.escapes)} "
-            f"| {kinds['unrecognised']} | {problems['limit.timeout']} / {problems['tool.crashed']} "
+            f"| {kinds['unrecognised']} | {reported['tool.']} / {reported['limit.']} "
             f"| {peak:.0f} | {sum(seconds):.0f} | {max(seconds, default=0.0):.1f} |"
         )
 
 
 HEADER = (
     "| format | seeds | mutants | crashes | hangs | memory | escapes | unrecognised "
-    "| extractor stopped / crashed | peak RSS MiB | audit s | slowest s |\n"
+    "| extractor failed / limit hit | peak RSS MiB | audit s | slowest s |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from fwaudit.model import Image
 from fwaudit.results import result_to_json
 from fwaudit.sbom import to_xml
 
-from .containers import BUILDERS, missing_tools, root_files, tar
+from .containers import BUILDERS, MARKER, missing_tools, root_files, tar
 from .escapes import Watch, watched_home
 from .framing import FRAMINGS, inner_format
 from .mutants import CORPUS_SEEDS, KINDS, Seed, corpus_seeds, generated_seed, mutant
@@ -166,6 +167,17 @@ def test_fixups_and_rebuilds_leave_a_valid_container_as_it_is(fmt: str) -> None:
         payload = framing.unwrap(data)
         assert payload is not None and inner_format(payload) is not None
         assert framing.wrap(payload, data) == data
+
+
+def test_the_watch_sees_stray_writes_and_not_the_allowed_folders(tmp_path: Path) -> None:
+    home, cache = tmp_path / "home", tmp_path / "home" / "cache"
+    with watched_home(home, cache) as watch:
+        before = watch.snapshot()
+        cache.mkdir()
+        (cache / "entry").write_bytes(b"allowed")
+        Path("stray.txt").write_bytes(b"in the working folder")
+        (Path(os.environ["TMPDIR"]) / f"{MARKER}.tmp").write_bytes(b"a temporary file left")
+        assert watch.escapes(before) == [str(home / f"{MARKER}.tmp"), str(home / "stray.txt")]
 
 
 @pytest.mark.corpus
