@@ -131,7 +131,7 @@ _AUDITORS: dict[str, Auditor] = {}
 
 def warm_auditor(settings: Settings) -> Auditor:
     """This process's `Auditor` for `settings`, made (rules compiled) on first use."""
-    key = settings.key
+    key = f"{settings.key}|{settings.cache_dir}"  # the cache is not part of the result's key
     if key not in _AUDITORS:
         from ..api import Auditor
 

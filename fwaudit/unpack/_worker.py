@@ -152,7 +152,12 @@ def main(request_path: str) -> int:
         answer["results"] = run_unblob(
             Path(request["target"]), Path(request["extract_root"]), request["max_depth"]
         )
-    Path(request["result"]).write_text(json.dumps(answer))
+    # written whole or not at all: a worker killed while writing leaves no answer (a crash),
+    # not a half answer that would read as a full disk
+    result = Path(request["result"])
+    partial = result.with_name(result.name + ".part")
+    partial.write_text(json.dumps(answer))
+    partial.replace(result)
     return 0
 
 

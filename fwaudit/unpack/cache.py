@@ -17,7 +17,7 @@ from ..limits import Limits
 from ..model import Chunk, ExtractedNode, NodeKind, Problem, Severity, UnpackOutcome
 from ..outputs import FULL_BELOW, cache_need, free_bytes
 from .base import Workspace
-from .orphans import alive, remove_orphans
+from .orphans import alive, owner_gone, remove_orphans
 
 #: Bumped when what an outcome holds changes (4: truncation, depth and member-sweep problems,
 #: unblob severities; 5: entries say whether they are final), so no older entry is served.
@@ -61,12 +61,15 @@ class UnpackCache:
         return path
 
     def clean_transient(self) -> None:
-        """Remove the transient entries (``<key>.<pid>.<name>``) of processes no longer
-        running."""
+        """Remove the transient entries (``<key>.<pid>.<work folder>``) of processes no
+        longer running (the work folder's name says which process, started when)."""
         folder = self.root / "transient"
         for entry in folder.iterdir() if folder.is_dir() else ():
-            pid = entry.name.split(".")[1] if entry.name.count(".") >= 2 else ""
-            if pid.isdigit() and not alive(int(pid)):
+            parts = entry.name.split(".", 2)
+            gone = owner_gone(parts[2]) if len(parts) == 3 else None
+            if gone is None:  # an older name: its pid alone
+                gone = len(parts) == 3 and parts[1].isdigit() and not alive(int(parts[1]))
+            if gone:
                 shutil.rmtree(entry, ignore_errors=True)
 
     def check_room(self, image_size: int, limits: Limits) -> None:

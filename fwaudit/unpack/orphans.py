@@ -32,15 +32,21 @@ def remove_orphans(folder: Path) -> None:
     for entry in os.scandir(folder) if folder.is_dir() else ():
         if not entry.name.startswith("work-"):
             continue
-        if owned := _OWNED.fullmatch(entry.name):
-            orphan = _started(int(owned[1])) != int(owned[2])
-        else:
+        if (orphan := owner_gone(entry.name)) is None:
             try:
                 orphan = now - entry.stat(follow_symlinks=False).st_mtime > UNOWNED_SECONDS
             except OSError:
                 continue
         if orphan:
             shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def owner_gone(name: str) -> bool | None:
+    """Whether the process a work folder's `name` names is no longer running (the same pid
+    started at another time is another process); None for a name without an owner."""
+    if owned := _OWNED.fullmatch(name):
+        return _started(int(owned[1])) != int(owned[2])
+    return None
 
 
 def _started(pid: int) -> int | None:

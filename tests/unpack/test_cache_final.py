@@ -94,3 +94,24 @@ def test_an_entry_whose_tree_no_longer_matches_its_outcome_is_rebuilt(
         (passwd.parent / "shadow").write_text("")
     assert cache.load(KEY) is None
     assert not (cache.root / KEY).exists()
+
+
+def test_a_transient_entry_of_a_reused_pid_is_removed(tmp_path: Path) -> None:
+    """The work folder in a transient entry's name says when its owner started: this
+    process's pid with another start time is a process that is gone."""
+    import os
+
+    from fwaudit.unpack.orphans import work_prefix
+
+    cache = UnpackCache(tmp_path)
+    workspace, outcome = _outcome(cache, "tool.crashed")
+    entry = cache.store(KEY, workspace, outcome).root.parent
+    pid, started = work_prefix().split("-")[1:3]
+    reused = entry.parent / f"{KEY}.{pid}.work-{pid}-{int(started) + 1}-abcd1234"
+    mine = entry.parent / f"{KEY}.{pid}.{work_prefix()}abcd1234"
+    entry.rename(reused)
+    mine.mkdir()
+    cache.scratch_root()
+    assert not reused.exists()
+    assert mine.exists()
+    assert str(os.getpid()) == pid
