@@ -13,14 +13,14 @@ from . import __version__
 from .coverage import measure
 from .credentials import find_credentials
 from .endpoints import find_endpoints, skipped_files
-from .errors import InputError
 from .identify import RuleSet, identify_all
 from .identify.dependencies import component_dependencies
+from .image import open_image
 from .inventory import take_inventory
 from .jurisdiction import RdapClient, assess, builtin_policies, load_policy
 from .jurisdiction.dates import resolve_as_of
 from .limits import Limits
-from .model import AuditData, Image
+from .model import AuditData
 from .result import AuditResult
 from .unpack import DEFAULT_BACKENDS, get_backend, unpack_image
 from .unpack.cache import default_cache_dir
@@ -134,18 +134,6 @@ class _StageClock:
             yield
         finally:
             self.seconds[stage] = round(time.perf_counter() - started, 4)
-
-
-def open_image(path: Path) -> Image:
-    """Hash the image; a missing, unreadable or non-regular file is an `InputError`."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if not path.is_file():
-        raise InputError(f"{path}: not a regular file")
-    try:
-        return Image.from_path(path.resolve())
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
 def audit(

@@ -22,8 +22,12 @@ from .model import (
     AuditData,
     Coverage,
     CredentialKind,
+    Image,
+    NodeKind,
     Outcome,
+    Problem,
     Severity,
+    UnpackOutcome,
     inner_path,
 )
 from .outputs import (
@@ -283,25 +287,29 @@ def _audit(args: argparse.Namespace) -> AuditData:
 
 
 def cmd_unpack(args: argparse.Namespace) -> int:
+    """The unpack stage alone: no inventory, identification or policies."""
+    from .image import open_image
+    from .unpack import unpack_image
+
     out: Path = args.out
     check_output_folder(out)
     _check_cache(args)
     started = time.monotonic()
-    result = _audit(args)
-    _check_unpacked(result, args)
+    image = open_image(args.image)
+    outcome = unpack_image(
+        image, backends=args.backends or DEFAULT_BACKENDS, cache_dir=args.cache_dir
+    )
+    _check_unpacked(outcome, args)
     report = {
-        "image": {
-            "path": str(result.image.path),
-            "sha256": result.image.sha256,
-            "size": result.image.size,
-        },
+        "image": {"path": str(image.path), "sha256": image.sha256, "size": image.size},
         "fwaudit_version": __version__,
-        "from_cache": result.unpack.from_cache,
-        "summary": _summary(result),
-        **outcome_to_json(result.unpack),
+        "from_cache": outcome.from_cache,
+        "summary": _summary(outcome),
+        **outcome_to_json(outcome),
     }
-    publish_tree(result.unpack.root, out, {"unpack.json": json.dumps(report, indent=1)})
-    _print_summary(result, time.monotonic() - started)
+    publish_tree(outcome.root, out, {"unpack.json": json.dumps(report, indent=1)})
+    _print_unpacked(image, outcome, time.monotonic() - started)
+    _print_problems(outcome.problems)
     print(f"tree and unpack.json written to {out}")
     return EXIT_OK
 
@@ -315,7 +323,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     result = _audit(args)
-    _check_unpacked(result, args)
+    _check_unpacked(result.unpack, args)
     write_atomic(args.out, serialize(result, args.format))
     _print_summary(result, time.monotonic() - started)
     _print_verdicts(result)
@@ -338,10 +346,10 @@ def _check_cache(args: argparse.Namespace) -> None:
     check_cache_folder(args.cache_dir or default_cache_dir(), Limits(), size)
 
 
-def _check_unpacked(result: AuditData, args: argparse.Namespace) -> None:
+def _check_unpacked(outcome: UnpackOutcome, args: argparse.Namespace) -> None:
     """A `StorageError` when the cache could not take the unpacked tree: an output made
     from an unpack that kept nothing would read as an image with no files."""
-    for problem in result.unpack.problems:
+    for problem in outcome.problems:
         if problem.kind == "storage.error":
             raise StorageError(
                 f"{args.cache_dir or default_cache_dir()}: unpacking {args.image.name} failed "
@@ -585,29 +593,48 @@ def cmd_signatures(args: argparse.Namespace) -> int:
     return EXIT_OK if not failures else 1
 
 
-def _summary(result: AuditData) -> dict[str, int]:
-    kinds = Counter(n.kind.value for n in result.unpack.nodes)
+def _summary(outcome: UnpackOutcome) -> dict[str, int]:
+    """Counts of what the unpack extracted (unpack.json's ``summary``)."""
+    kinds = Counter(n.kind.value for n in outcome.nodes)
     return {
         "files": kinds["file"],
+        "bytes": sum(n.size for n in outcome.nodes if n.kind is NodeKind.FILE),
         "directories": kinds["directory"],
         "symlinks": kinds["symlink"],
-        "elf_files": len(result.unpack.elf_files),
+        "elf_files": len(outcome.elf_files),
     }
 
 
-def _print_summary(result: AuditData, seconds: float) -> None:
-    summary = _summary(result)
-    cached = " (from cache)" if result.unpack.from_cache else ""
-    print(f"{result.image.name}  sha256 {result.image.sha256[:16]}…  {result.image.size:,} bytes")
+def _print_unpacked(image: Image, outcome: UnpackOutcome, seconds: float) -> None:
+    """The image, the backend and what it extracted."""
+    summary = _summary(outcome)
+    cached = " (from cache)" if outcome.from_cache else ""
+    print(f"{image.name}  sha256 {image.sha256[:16]}…  {image.size:,} bytes")
     print(
-        f"  unpacked with {result.unpack.tool_version}{cached} in {seconds:.2f} s: "
-        f"{summary['files']:,} files, {summary['elf_files']:,} ELF, "
+        f"  unpacked with {outcome.tool_version}{cached} in {seconds:.2f} s: "
+        f"{summary['files']:,} files ({summary['bytes']:,} bytes), "
+        f"{summary['elf_files']:,} ELF, "
         f"{summary['directories']:,} folders, {summary['symlinks']:,} links"
     )
-    for chunk in result.unpack.chunks:
+    for chunk in outcome.chunks:
         if chunk.detail:
-            where = chunk.container or result.image.name
+            where = chunk.container or image.name
             print(f"  {chunk.format} at {where}@{chunk.offset}: {chunk.detail}")
+    if not summary["files"]:
+        print("  no known format found: not firmware, encrypted, or a format no backend reads")
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    """One line per problem kind and severity, worst first, with a count and an example."""
+    by_kind = Counter((p.severity, p.kind) for p in problems)
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    for (severity, kind), count in sorted(by_kind.items(), key=lambda i: (order[i[0][0]], i[0][1])):
+        example = next(p for p in problems if p.kind == kind and p.severity == severity)
+        print(f"  {severity:<7} {kind} x{count}: {_clip(example.detail, 100)}")
+
+
+def _print_summary(result: AuditData, seconds: float) -> None:
+    _print_unpacked(result.image, result.unpack, seconds)
     known = [c for c in result.components if c.type != "application"]
     programs = [c.name for c in result.components if c.type == "application"]
     if known:
@@ -626,16 +653,9 @@ def _print_summary(result: AuditData, seconds: float) -> None:
     if result.toolchain:
         print(f"  toolchain: {', '.join(result.toolchain)}")
     _print_credentials(result)
-    if not summary["files"]:
-        print("  no known format found: not firmware, encrypted, or a format no backend reads")
     if result.coverage is not None:
         _print_coverage(result.coverage)
-    problems = result.all_problems
-    by_kind = Counter((p.severity, p.kind) for p in problems)
-    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    for (severity, kind), count in sorted(by_kind.items(), key=lambda i: (order[i[0][0]], i[0][1])):
-        example = next(p for p in problems if p.kind == kind and p.severity == severity)
-        print(f"  {severity:<7} {kind} x{count}: {_clip(example.detail, 100)}")
+    _print_problems(result.all_problems)
 
 
 def _print_credentials(result: AuditData, shown: int = 6) -> None:

@@ -35,6 +35,39 @@ def test_unpack_writes_tree_and_manifest(sample: Path, tmp_path: Path, session_c
     assert "ELF" in run.stdout
 
 
+HEAVY = ("yara", "lief", "cyclonedx", "jsonschema", "fwaudit.identify", "fwaudit.jurisdiction")
+
+
+def loaded_after(code: str) -> list[str]:
+    """The heavy modules a fresh interpreter holds after running `code`."""
+    check = f"{code}\nimport sys\nprint('\\n' + ' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    run = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout.splitlines()[-1].split()
+
+
+def test_cli_start_and_help_load_no_analysis_stack() -> None:
+    assert loaded_after("import fwaudit.cli") == []
+    help_run = "import contextlib, io\nfrom fwaudit.cli import main\n"
+    help_run += "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+    help_run += "    main(['--help'])"
+    assert loaded_after(help_run) == []
+
+
+def test_unpack_only_unpacks(tmp_path: Path) -> None:
+    """No rules, inventory or policies: `unpack` is the unpack stage and the tree."""
+    image = tmp_path / "blob.bin"
+    image.write_bytes(bytes(range(256)) * 16)
+    out, cache = tmp_path / "out", tmp_path / "c"
+    code = f"from fwaudit.cli import main\nassert main(['unpack', {str(image)!r}, '-o', "
+    code += f"{str(out)!r}, '--cache-dir', {str(cache)!r}]) == 0"
+    assert loaded_after(code) == []
+    summary = json.loads((out / "unpack.json").read_text())["summary"]
+    assert summary == {"files": 0, "bytes": 0, "directories": 0, "symlinks": 0, "elf_files": 0}
+
+
 def test_unpack_refuses_a_non_empty_output_folder(sample: Path, tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("user data")
     run = fwaudit("unpack", sample, "-o", tmp_path, cache=tmp_path / "c")
