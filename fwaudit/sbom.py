@@ -1,4 +1,4 @@
-"""CycloneDX projection of an `AuditData`: the only module that imports cyclonedx.
+"""CycloneDX projection of an `AuditData`: with `sbom_schema`, the only modules importing cyclonedx.
 
 The BOM is checked against the official CycloneDX 1.6 strict JSON schema (XML: the XSD)
 before it is returned as text; an invalid BOM is a bug and raises.
@@ -6,13 +6,11 @@ before it is returned as text; an invalid BOM is a bug and raises.
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from cyclonedx.exception.model import InvalidUriException
@@ -40,13 +38,7 @@ from cyclonedx.model.contact import OrganizationalEntity, PostalAddress
 from cyclonedx.model.service import Service
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.output.xml import XmlV1Dot6
-from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
-from cyclonedx.validation.xml import XmlValidator
-from jsonschema import Draft7Validator
 from packageurl import PackageURL
-from rfc3986_validator import validate_rfc3986
-from rfc3987_syntax import is_valid_syntax
 from sortedcontainers import SortedSet
 
 from . import __version__
@@ -64,6 +56,7 @@ from .model import (
     Verdict,
 )
 from .model import Component as Found
+from .sbom_schema import is_iri_reference, json_errors, xml_errors
 
 MAX_OCCURRENCES = 50
 
@@ -481,50 +474,7 @@ def _cpe(found: Found) -> str | None:
     return f"cpe:2.3:a:{vendor}:{product}:{version}:*:*:*:*:*:*:*"
 
 
-def is_iri_reference(text: object) -> bool:
-    """RFC 3987 IRI-reference, as the schema's ``iri-reference`` format demands. An ASCII
-    IRI is a URI, checked by RFC 3986's regular expression; only non-ASCII text needs the
-    full IRI grammar, whose Earley parser costs ~20 ms a string."""
-    if not isinstance(text, str):
-        return True
-    if text.isascii():
-        return validate_rfc3986(text, rule="URI_reference") is not None
-    return is_valid_syntax("iri_reference", text)
-
-
-def _is_iri(text: object) -> bool:
-    if not isinstance(text, str):
-        return True
-    if text.isascii():
-        return validate_rfc3986(text, rule="URI") is not None
-    return is_valid_syntax("iri", text)
-
-
-@cache
-def _json_validator() -> Draft7Validator:
-    """The official CycloneDX 1.6 strict schema and its registry (from cyclonedx-python-lib)
-    with the same format checks, the IRI ones made fast (see `is_iri_reference`)."""
-    official: Any = JsonStrictValidator(SchemaVersion.V1_6)._validator
-    checker = copy.copy(official.format_checker)
-    checker.checkers = {
-        **checker.checkers,
-        "iri-reference": (is_iri_reference, ()),
-        "iri": (_is_iri, ()),
-    }
-    return official.evolve(format_checker=checker)
-
-
-def _validate_json(text: str) -> str | None:
-    error = next(_json_validator().iter_errors(json.loads(text)), None)
-    return None if error is None else f"{error.message} at {'/'.join(map(str, error.path))}"
-
-
-def _validate_xml(text: str) -> str | None:
-    errors = XmlValidator(SchemaVersion.V1_6).validate_str(text)
-    return None if errors is None else str(errors)
-
-
-FORMATS = {"json": (JsonV1Dot6, _validate_json), "xml": (XmlV1Dot6, _validate_xml)}
+FORMATS = {"json": (JsonV1Dot6, json_errors), "xml": (XmlV1Dot6, xml_errors)}
 
 
 def serialize(result: AuditData, fmt: str = "json", *, timestamp: datetime | None = None) -> str:
