@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import stat
 import tempfile
 import time
@@ -25,6 +24,7 @@ from .integrity import SELF_SIZED, truncated
 from .members import audit_archive, sweep
 from .orphans import work_prefix
 from .sniff import packed_file
+from .trees import entries_below, remove_tree, walk
 from .unblob import UnblobUnpacker
 
 #: Every backend, in the default order: unblob recovers more (VxWorks LZMA web files, FIT,
@@ -213,7 +213,7 @@ def _unpack_with(
         )
         return cache.store(key, workspace, outcome)
     finally:
-        shutil.rmtree(workspace.path, ignore_errors=True)
+        remove_tree(workspace.path)
 
 
 def _swept(run: BackendRun, workspace: Workspace) -> list[Problem]:
@@ -237,7 +237,7 @@ def _truncation(image: Path, extractions: list[Extraction], workspace: Workspace
     seen: set[tuple[object, ...]] = set()
     problems = truncated(image, "", seen)
     containers = {e.container for e in extractions if e.container != image}
-    for path in workspace.tree.rglob("*"):
+    for path in entries_below(workspace.tree):
         if packed_file(path) in SELF_SIZED:
             containers.add(path)
     for container in sorted(containers):
@@ -267,7 +267,7 @@ def describe_tree(
     """One node per entry of `tree`, linked to the extraction that produced it."""
     by_dir = {e.out_dir: e for e in extractions if e.out_dir is not None}
     nodes = []
-    for dirpath, dirnames, filenames in os.walk(tree):
+    for dirpath, dirnames, filenames in walk(tree):
         here = Path(dirpath)
         for name in sorted((*dirnames, *filenames)):
             path = here / name

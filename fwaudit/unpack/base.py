@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from ..outputs import FULL_BELOW, free_bytes
 from .safe import sanitize_tree
 from .sniff import packed_file
 from .tools import ToolRun, run_tool
+from .trees import remove_tree, walk
 
 STAGE = "unpack"
 
@@ -111,7 +111,7 @@ class Workspace:
     def measure(self) -> tuple[int, int]:
         """Total bytes and entries in the tree, without following links."""
         total = count = 0
-        for dirpath, dirnames, filenames in os.walk(self.tree):
+        for dirpath, dirnames, filenames in walk(self.tree):
             count += len(dirnames) + len(filenames)
             for name in filenames:
                 try:
@@ -146,9 +146,9 @@ class Workspace:
                         "an extractor wrote outside its output folder; removed",
                     )
                 )
-                _remove(entry)
+                remove_tree(entry)
         for entry in self.scratch.iterdir():
-            _remove(entry)
+            remove_tree(entry)
         return problems
 
 
@@ -167,13 +167,6 @@ def _answer(path: Path) -> dict[str, Any] | None:
         what = f"{os.strerror(code)}: the extractor's answer is unreadable ({len(text)} bytes)"
         raise OSError(code, what, str(path)) from None
     return answer
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
 
 
 def depth_problem(

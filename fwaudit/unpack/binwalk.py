@@ -9,6 +9,7 @@ from ..limits import Limits
 from ..model import Problem, Severity
 from .base import STAGE, BackendRun, Extraction, Workspace, depth_problem, run_problems
 from .sniff import sweepable
+from .trees import files_below
 
 
 class BinwalkUnpacker:
@@ -108,5 +109,5 @@ class BinwalkUnpacker:
 def _regular_files(folders: list[Path]) -> list[Path]:
     files = []
     for folder in folders:
-        files.extend(p for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink())
+        files.extend(files_below(folder))
     return files

@@ -6,7 +6,6 @@ import errno
 import hashlib
 import json
 import os
-import shutil
 import stat
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -18,6 +17,7 @@ from ..model import Chunk, ExtractedNode, NodeKind, Problem, Severity, UnpackOut
 from ..outputs import FULL_BELOW, cache_need, free_bytes
 from .base import Workspace
 from .orphans import alive, owner_gone, remove_orphans
+from .trees import remove_tree, walk
 
 #: Bumped when what an outcome holds changes (4: truncation, depth and member-sweep problems,
 #: unblob severities; 5: entries say whether they are final), so no older entry is served.
@@ -70,7 +70,7 @@ class UnpackCache:
             if gone is None:  # an older name: its pid alone
                 gone = len(parts) == 3 and parts[1].isdigit() and not alive(int(parts[1]))
             if gone:
-                shutil.rmtree(entry, ignore_errors=True)
+                remove_tree(entry)
 
     def check_room(self, image_size: int, limits: Limits) -> None:
         """An OSError (ENOSPC) when the cache disk has less free space than unpacking an
@@ -105,7 +105,7 @@ class UnpackCache:
                 return None
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        shutil.rmtree(entry, ignore_errors=True)
+        remove_tree(entry)
         return None
 
     def store(self, key: str, workspace: Workspace, outcome: UnpackOutcome) -> UnpackOutcome:
@@ -133,7 +133,7 @@ class UnpackCache:
         except OSError:
             if (existing := self.load(key)) is not None:
                 return existing
-            shutil.rmtree(entry, ignore_errors=True)
+            remove_tree(entry)
             staging.rename(entry)
         return replace(outcome, root=entry / "tree")
 
@@ -145,7 +145,7 @@ def intact(outcome: UnpackOutcome) -> bool:
     if not outcome.root.is_dir():
         return False
     count = size = 0
-    for dirpath, dirnames, filenames in os.walk(outcome.root):
+    for dirpath, dirnames, filenames in walk(outcome.root):
         for name in (*dirnames, *filenames):
             count += 1
             found = os.lstat(os.path.join(dirpath, name))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from pathlib import Path
+
+from .trees import remove_tree
 
 #: Work folders of older versions say no owner: removed once they are this old.
 UNOWNED_SECONDS = 24 * 3600.0
@@ -38,7 +39,7 @@ def remove_orphans(folder: Path) -> None:
             except OSError:
                 continue
         if orphan:
-            shutil.rmtree(entry.path, ignore_errors=True)
+            remove_tree(entry.path)
 
 
 def owner_gone(name: str) -> bool | None:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..model import Problem, Severity
+from .trees import MAX_FOLDER_DEPTH, cut_deep_folders, walk
 
 STAGE = "unpack"
 
@@ -64,10 +65,25 @@ def _fix_link(root: Path, link: Path, anchors: Iterable[Path]) -> tuple[str | No
 def sanitize_tree(root: Path, anchors: Iterable[Path] = ()) -> list[Problem]:
     """Make `root` safe to read without following anything out of it; report what changed."""
     root = Path(os.path.realpath(root))
-    links, regular, problems = _normalise_entries(root)
+    problems = _cut_deep(root)
+    links, regular, found = _normalise_entries(root)
+    problems += found
     problems += _contain_links(root, links, [Path(os.path.realpath(a)) for a in anchors])
     problems += _drop_outside_hard_links(root, regular)
     return problems
+
+
+def _cut_deep(root: Path) -> list[Problem]:
+    """Folders nested past `MAX_FOLDER_DEPTH` are removed: content not examined (an error)."""
+    cut = cut_deep_folders(root)
+    if not cut:
+        return []
+    shown = ", ".join(f"{c[:60]}...{c[-40:]}" if len(c) > 100 else c for c in cut[:3])
+    detail = (
+        f"removed {len(cut)} folder(s) nested more than {MAX_FOLDER_DEPTH} levels deep, "
+        f"with everything in them, unexamined: {shown}"
+    )
+    return [Problem(STAGE, "limit.folder_depth", Severity.ERROR, "", detail)]
 
 
 def _normalise_entries(root: Path) -> tuple[list[Path], dict[Path, os.stat_result], list[Problem]]:
@@ -75,7 +91,7 @@ def _normalise_entries(root: Path) -> tuple[list[Path], dict[Path, os.stat_resul
     links: list[Path] = []
     regular: dict[Path, os.stat_result] = {}
     special: dict[Path, list[str]] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         here = Path(dirpath)
         for name in (*dirnames, *filenames):
             path = here / name

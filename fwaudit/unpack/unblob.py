@@ -11,6 +11,7 @@ from ..limits import Limits
 from ..model import Problem, Severity
 from .base import STAGE, BackendRun, Extraction, Workspace, depth_problem, run_problems
 from .sniff import sweepable
+from .trees import entries_below, files_below
 
 PADDING = re.compile(r"\d+-\d+\.padding")
 #: unblob's two severities (the worker lower-cases them); extraction problems come as warnings.
@@ -112,12 +113,12 @@ class UnblobUnpacker:
 
 
 def _regular_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+    return files_below(folder)
 
 
 def _drop_padding(tree: Path) -> None:
     """unblob carves runs of fill bytes between chunks as ``START-END.padding``: no content."""
-    for path in tree.rglob("*.padding"):
+    for path in entries_below(tree):
         if PADDING.fullmatch(path.name) and not path.is_symlink() and path.is_file():
             path.unlink()
 
