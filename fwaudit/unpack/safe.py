@@ -65,7 +65,7 @@ def _fix_link(root: Path, link: Path, anchors: Iterable[Path]) -> tuple[str | No
 def sanitize_tree(root: Path, anchors: Iterable[Path] = ()) -> list[Problem]:
     """Make `root` safe to read without following anything out of it; report what changed."""
     root = Path(os.path.realpath(root))
-    problems = _cut_deep(root)
+    problems = _cut_deep(root) + _utf8_names(root)
     links, regular, found = _normalise_entries(root)
     problems += found
     problems += _contain_links(root, links, [Path(os.path.realpath(a)) for a in anchors])
@@ -84,6 +84,42 @@ def _cut_deep(root: Path) -> list[Problem]:
         f"with everything in them, unexamined: {shown}"
     )
     return [Problem(STAGE, "limit.folder_depth", Severity.ERROR, "", detail)]
+
+
+def _utf8_names(root: Path) -> list[Problem]:
+    """Rename entries whose names are not UTF-8 (a Latin-1 zip or tar member): each byte
+    that does not decode becomes ``\\xNN``, so every later stage, the SBOM and the report
+    can hold the path; link targets are rewritten the same way."""
+    renamed: list[str] = []
+    entries = [Path(d, n) for d, dirs, files in walk(root) for n in (*dirs, *files)]
+    for path in reversed(entries):  # deepest first: a parent is renamed after its children
+        if path.is_symlink() and not _is_utf8(target := os.readlink(path)):
+            path.unlink()
+            path.symlink_to(_utf8(target))
+        if _is_utf8(path.name):
+            continue
+        new = path.with_name(_utf8(path.name))
+        while new.exists() or new.is_symlink():
+            new = new.with_name(new.name + "~")
+        path.rename(new)
+        renamed.append(new.relative_to(root).as_posix())
+    if not renamed:
+        return []
+    shown = ", ".join(sorted(renamed)[:5])
+    detail = f"renamed {len(renamed)} entr(ies) whose names are not UTF-8 (bytes as \\xNN): {shown}"
+    return [Problem(STAGE, "extract.renamed", Severity.INFO, "", detail)]
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _utf8(name: str) -> str:
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _normalise_entries(root: Path) -> tuple[list[Path], dict[Path, os.stat_result], list[Problem]]:

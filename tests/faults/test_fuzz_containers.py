@@ -130,11 +130,6 @@ def test_corpus_mutants_that_crashed_give_a_result(
     assert not escapes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="names that are not UTF-8 reach the result as surrogate escapes: YARA skips the "
-    "file, the XML SBOM, the HTML report, fleet tables and batch writers fail (issue 14)",
-)
 def test_member_names_that_are_not_utf8_are_audited_and_written(tmp_path: Path) -> None:
     root = root_files()
     image = tmp_path / "latin1-names.tar"
@@ -143,6 +138,10 @@ def test_member_names_that_are_not_utf8_are_audited_and_written(tmp_path: Path) 
     assert result_to_json(result).encode()
     assert to_xml(result).encode()
     assert not [p for p in result.problems if p.kind == "scan.skipped"]
+    assert [p.kind for p in result.unpack.problems if p.kind == "extract.renamed"] == [
+        "extract.renamed"
+    ]
+    assert any("/\\xf0etc/" in f.path for f in result.files)
 
 
 @pytest.mark.parametrize("fmt", list(BUILDERS))
