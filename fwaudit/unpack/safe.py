@@ -78,7 +78,8 @@ def _cut_deep(root: Path) -> list[Problem]:
     cut = cut_deep_folders(root)
     if not cut:
         return []
-    shown = ", ".join(f"{c[:60]}...{c[-40:]}" if len(c) > 100 else c for c in cut[:3])
+    names = [_utf8(c) for c in cut[:3]]  # not renamed yet: _utf8_names runs after
+    shown = ", ".join(f"{c[:60]}...{c[-40:]}" if len(c) > 100 else c for c in names)
     detail = (
         f"removed {len(cut)} folder(s) nested more than {MAX_FOLDER_DEPTH} levels deep, "
         f"with everything in them, unexamined: {shown}"
@@ -102,7 +103,7 @@ def _utf8_names(root: Path) -> list[Problem]:
         while new.exists() or new.is_symlink():
             new = new.with_name(new.name + "~")
         path.rename(new)
-        renamed.append(new.relative_to(root).as_posix())
+        renamed.append(_utf8(new.relative_to(root).as_posix()))  # parents come later
     if not renamed:
         return []
     shown = ", ".join(sorted(renamed)[:5])

@@ -104,30 +104,48 @@ def test_mutant_gives_a_result_and_stays_contained(harness: Harness, fmt: str, n
     output, escapes = harness.audit(item.filename, item.data)
     where = f"{item.name} (mutant({fmt!r} seed, {n}): {item.how})"
     assert output.error_kind in CLEAN, f"{where}: {output.error_kind}: {output.error}"
-    assert json.loads(output.sbom_json or "{}").get("bomFormat") == "CycloneDX", where
+    assert_written(output, where)
     assert not escapes, f"{where} wrote outside: {escapes}"
 
 
-#: Mutants of corpus seeds that crashed fwaudit before a fix: (seed file, n, what it hit).
+#: Mutants that crashed fwaudit before a fix: (seed, n, what they hit); "corpus-" seeds need
+#: the corpus.
+LOOP = "an ext2 folder loop: folders past the recursion limit, names not UTF-8 (unpack/safe.py)"
 REGRESSIONS = [
-    ("binwalk2_dirtraversal.tar", 60, "a DT_NEEDED name that is not UTF-8 (fwaudit/elf.py)"),
+    pytest.param(
+        "corpus-binwalk2_dirtraversal.tar",
+        60,
+        "a DT_NEEDED name that is not UTF-8 (fwaudit/elf.py)",
+        marks=pytest.mark.corpus,
+    ),
+    ("ext2", 121, LOOP),
+    ("ext2", 238, LOOP),
+    ("zip", 77, "a member name that is not UTF-8 (fwaudit/unpack/safe.py)"),
 ]
 
 
 @pytest.mark.slow
-@pytest.mark.corpus
-@pytest.mark.parametrize(
-    ("name", "n", "hit"), REGRESSIONS, ids=[f"{r[0]}-{r[1]}" for r in REGRESSIONS]
-)
-def test_corpus_mutants_that_crashed_give_a_result(
-    harness: Harness, corpus: Path, name: str, n: int, hit: str
+@pytest.mark.parametrize(("name", "n", "hit"), REGRESSIONS)
+def test_mutants_that_crashed_give_a_result(
+    harness: Harness, request: pytest.FixtureRequest, name: str, n: int, hit: str
 ) -> None:
-    (found,) = [s for s in corpus_seeds(corpus) if s.name == f"corpus-{name}"]
+    if name.startswith("corpus-"):
+        (found,) = [s for s in corpus_seeds(request.getfixturevalue("corpus")) if s.name == name]
+    else:
+        found = seed(name)
     item = mutant(found, n)
     output, escapes = harness.audit(item.filename, item.data)
     assert output.error_kind in CLEAN, f"{item.how} ({hit}): {output.error}"
-    assert output.result_json is not None and output.sbom_json is not None
+    assert_written(output, f"{item.how} ({hit})")
     assert not escapes
+
+
+def assert_written(output: JobOutput, where: str) -> None:
+    """The result and the SBOM exist and can be written as UTF-8, as every writer does."""
+    for text in (output.result_json, output.sbom_json):
+        assert text is not None, where
+        text.encode()
+    assert json.loads(output.sbom_json or "{}").get("bomFormat") == "CycloneDX", where
 
 
 def test_member_names_that_are_not_utf8_are_audited_and_written(tmp_path: Path) -> None:
