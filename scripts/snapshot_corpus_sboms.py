@@ -2,10 +2,11 @@
 digest and a summary per corpus image, so a refactor can prove it changed no SBOM.
 
     .venv/bin/python scripts/snapshot_corpus_sboms.py [--check] [--corpus DIR] [--cache DIR]
-        [--workers N] [--only NAME ...]
+        [--workers N] [--only NAME ...] [--dump DIR]
 
 Uses the default unpack cache unless --cache is given. --check compares instead of
-writing and prints how each changed image's summary differs (exit 1).
+writing and prints how each changed image's summary differs (exit 1). --dump writes each
+normalised SBOM into DIR: dump before and after a change, then diff the two folders.
 """
 
 from __future__ import annotations
@@ -30,10 +31,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--check", action="store_true", help="compare, do not write")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="these images (implies check)")
+    parser.add_argument("--dump", type=Path, help="write the normalised SBOMs here")
     args = parser.parse_args()
+    if args.dump:
+        args.dump.mkdir(parents=True, exist_ok=True)
     names = args.only or corpus_images(args.corpus)
     started = time.perf_counter()
-    actual = snapshot(args.corpus, names, cache_dir=args.cache, workers=args.workers)
+    actual = snapshot(
+        args.corpus, names, cache_dir=args.cache, workers=args.workers, dump_dir=args.dump
+    )
     seconds = time.perf_counter() - started
     print(f"{len(actual)} images audited in {seconds:.1f} s", file=sys.stderr)
     if not (args.check or args.only):

@@ -77,22 +77,26 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def entry(doc: dict[str, Any]) -> Entry:
-    """The snapshot entry of one SBOM document."""
+def entry(doc: dict[str, Any], dump: Path | None = None) -> Entry:
+    """The snapshot entry of one SBOM document; `dump` gets the normalised SBOM."""
     doc = normalise(doc)
+    if dump is not None:
+        dump.write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return {
         "sha256": hashlib.sha256(canonical(doc).encode()).hexdigest(),
         "summary": summary(doc),
     }
 
 
-def audit_entry(auditor: Auditor, image: Path) -> Entry:
-    """Audit `image` and snapshot its SBOM; a failure is recorded as such (its kind)."""
+def audit_entry(auditor: Auditor, image: Path, dump_dir: Path | None = None) -> Entry:
+    """Audit `image` and snapshot its SBOM; a failure is recorded as such (its kind).
+    `dump_dir` gets the normalised SBOM, to diff against another run's."""
     try:
         text = serialize(auditor.audit_data(image), "json")
     except (FwauditError, InvalidBom) as exc:  # an image fwaudit refuses, as it refuses
         return {"error": type(exc).__name__}
-    return entry(json.loads(text))
+    dump = dump_dir / f"{image.name}.cdx.json" if dump_dir else None
+    return entry(json.loads(text), dump)
 
 
 @cache
@@ -101,20 +105,26 @@ def make_auditor(cache_dir: Path | None = None) -> Auditor:
     return Auditor(as_of=AS_OF, cache_dir=cache_dir)
 
 
-def _one(image: Path, cache_dir: Path | None) -> Entry:
-    return audit_entry(make_auditor(cache_dir), image)
+def _one(image: Path, cache_dir: Path | None, dump_dir: Path | None) -> Entry:
+    return audit_entry(make_auditor(cache_dir), image, dump_dir)
 
 
 def snapshot(
-    corpus: Path, names: Iterable[str], *, cache_dir: Path | None = None, workers: int = 2
+    corpus: Path,
+    names: Iterable[str],
+    *,
+    cache_dir: Path | None = None,
+    workers: int = 2,
+    dump_dir: Path | None = None,
 ) -> dict[str, Entry]:
     """Entries of the named corpus images, `workers` processes (one auditor each)."""
     names = list(names)
-    images, caches = [corpus / n for n in names], [cache_dir] * len(names)
+    images = [corpus / n for n in names]
+    caches, dumps = [cache_dir] * len(names), [dump_dir] * len(names)
     if workers <= 1:
-        return dict(zip(names, map(_one, images, caches), strict=True))
+        return dict(zip(names, map(_one, images, caches, dumps), strict=True))
     with ProcessPoolExecutor(workers) as pool:
-        return dict(zip(names, pool.map(_one, images, caches), strict=True))
+        return dict(zip(names, pool.map(_one, images, caches, dumps), strict=True))
 
 
 def load(path: Path = SNAPSHOT) -> dict[str, Entry]:
@@ -140,7 +150,7 @@ def diff(expected: Entry | None, actual: Entry | None) -> list[str]:
         return [f"  error: {expected.get('error')} -> {actual.get('error')}"]
     lines = []
     old, new = expected["summary"], actual["summary"]
-    for key in old.keys() | new.keys():
+    for key in sorted(old.keys() | new.keys()):
         a, b = old.get(key), new.get(key)
         if a == b:
             continue
@@ -155,7 +165,7 @@ def diff(expected: Entry | None, actual: Entry | None) -> list[str]:
             ]
         else:
             lines.append(f"  {key}: {a} -> {b}")
-    return sorted(lines) or ["  digest differs; the summary does not show where (diff the SBOMs)"]
+    return lines or ["  digest differs; the summary does not show where (diff the SBOMs)"]
 
 
 def report(expected: Mapping[str, Entry], actual: Mapping[str, Entry]) -> list[str]:
