@@ -1,7 +1,7 @@
 """Mutated containers through the whole audit: mutants of generated tar, zip, cpio, gzip, xz,
 lzma, uImage, TRX, ext2, JFFS2 and UBI seeds (`tests.faults.mutants`) each end in a result
 whose SBOM serializes, within the time limit, with nothing written outside the output and
-cache folders. A fixed sample (3 mutants per format, the kinds taken in turn), the same
+cache folders. A fixed sample (2 mutants per format, the kinds taken in turn), the same
 bytes every run; `benchmarks/fuzz_containers.py` runs thousands.
 
 The audits run in one guarded batch worker (`GuardedWorker`), not here under `signal.alarm`:
@@ -36,7 +36,7 @@ from .escapes import Watch, watched_home
 from .framing import FRAMINGS, inner_format
 from .mutants import CORPUS_SEEDS, KINDS, Seed, corpus_seeds, generated_seed, mutant
 
-PER_FORMAT = 3
+PER_FORMAT = 2
 CASES = [
     (fmt, n) for i, fmt in enumerate(BUILDERS) for n in range(PER_FORMAT * i, PER_FORMAT * (i + 1))
 ]
