@@ -417,8 +417,9 @@ def test_diff_of_one_image_at_two_dates() -> None:
     assert diff(data, data).empty
 
 
-def test_scan_refuses_a_malformed_as_of(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["scan", "no-such.bin", "-o", "/dev/null", "--as-of", "2026-13-01"]) == 2
+def test_scan_refuses_a_malformed_as_of(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = str(tmp_path / "out.cdx.json")
+    assert main(["scan", "no-such.bin", "-o", out, "--as-of", "2026-13-01"]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
 
 
