@@ -19,6 +19,9 @@ class Limits:
 
     max_total_bytes: int = 4 * GiB
     max_file_bytes: int = 1 * GiB
+    #: address space of each extractor process (RLIMIT_AS): a header that claims gigabytes
+    #: makes the extractor fail at once instead of taking the machine's memory
+    max_tool_memory_bytes: int = 4 * GiB
     max_ratio: float = 100.0
     ratio_floor_bytes: int = 64 * MiB
     max_files: int = 200_000

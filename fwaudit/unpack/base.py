@@ -104,6 +104,7 @@ class Workspace:
             cwd=self.scratch,
             timeout=limits.tool_timeout,
             max_file_bytes=limits.max_file_bytes,
+            max_memory_bytes=limits.max_tool_memory_bytes,
             watch=lambda: self._watch(limits),
         )
         return _answer(result_path), run

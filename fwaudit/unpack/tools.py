@@ -52,9 +52,9 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def _child_setup(max_file_bytes: int | None) -> Callable[[], None]:
+def _child_setup(max_file_bytes: int | None, max_memory_bytes: int | None) -> Callable[[], None]:
     """What the child does between fork and exec: die with this process (the thread that
-    starts it waits for it, so outlives it) and take the file size limit."""
+    starts it waits for it, so outlives it) and take the file size and memory limits."""
     parent = os.getpid()
 
     def apply() -> None:
@@ -62,6 +62,8 @@ def _child_setup(max_file_bytes: int | None) -> Callable[[], None]:
         if max_file_bytes is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if max_memory_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (max_memory_bytes, max_memory_bytes))
 
     return apply
 
@@ -72,6 +74,7 @@ def run_tool(
     cwd: Path,
     timeout: float,
     max_file_bytes: int | None = None,
+    max_memory_bytes: int | None = None,
     watch: Callable[[], str | None] | None = None,
     env: dict[str, str] | None = None,
 ) -> ToolRun:
@@ -90,26 +93,31 @@ def run_tool(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
-            preexec_fn=_child_setup(max_file_bytes),  # noqa: PLW1509 - prctl, setrlimit
+            preexec_fn=_child_setup(max_file_bytes, max_memory_bytes),  # noqa: PLW1509 - prctl, setrlimit
         )
     except (FileNotFoundError, PermissionError) as exc:
         return ToolRun(tuple(argv), 127, b"", str(exc).encode(), 0.0)
 
     stopped: str | None = None
     out, err = b"", b""
-    while True:
-        try:
-            out, err = proc.communicate(timeout=POLL_SECONDS)
-            break
-        except subprocess.TimeoutExpired:
-            if time.monotonic() - started > timeout:
-                stopped = "timeout"
-            elif watch is not None:
-                stopped = watch()
-            if stopped:
-                _kill_group(proc)
-                out, err = proc.communicate()
+    try:
+        while True:
+            try:
+                out, err = proc.communicate(timeout=POLL_SECONDS)
                 break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() - started > timeout:
+                    stopped = "timeout"
+                elif watch is not None:
+                    stopped = watch()
+                if stopped:
+                    _kill_group(proc)
+                    out, err = proc.communicate()
+                    break
+    except BaseException:  # a watch that fails, an interrupt: the program does not run on
+        _kill_group(proc)
+        proc.wait()
+        raise
     return ToolRun(tuple(argv), proc.returncode, out, err, time.monotonic() - started, stopped)
 
 

@@ -69,3 +69,36 @@ def test_private_tools_come_first_on_the_path() -> None:
     assert env["PATH"].split(os.pathsep)[0] == str(TOOLS_DIR)
     for name in ("sasquatch", "sasquatch-v4be", "7zzs"):
         assert os.access(TOOLS_DIR / name, os.X_OK), name
+
+
+def test_memory_limit_makes_a_greedy_tool_fail_at_once(tmp_path: Path) -> None:
+    """A header that claims gigabytes: the extractor fails instead of taking the machine."""
+    import sys
+
+    greedy = "b = bytearray(2 << 30); print('allocated')"
+    run = run_tool(
+        [sys.executable, "-c", greedy], cwd=tmp_path, timeout=30, max_memory_bytes=512 << 20
+    )
+    assert not run.ok
+    assert b"MemoryError" in run.stderr
+    assert b"allocated" not in run.stdout
+
+
+def test_a_watch_that_fails_does_not_leave_the_tool_running(tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+
+    def watch() -> str | None:
+        raise OSError("the tree cannot be measured")
+
+    started = time.monotonic()
+    try:
+        run_tool(
+            ["sh", "-c", f"echo $$ > {pidfile}; sleep 60"], cwd=tmp_path, timeout=60, watch=watch
+        )
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the watch's error is the caller's")
+    assert time.monotonic() - started < 10
+    child = int(pidfile.read_text())
+    assert not Path(f"/proc/{child}").exists() or _is_zombie(child)
