@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -343,7 +344,9 @@ def _check_cache(args: argparse.Namespace) -> None:
         size = args.image.stat().st_size
     except OSError:
         size = 0  # the audit says what is wrong with the image
-    check_cache_folder(args.cache_dir or default_cache_dir(), Limits(), size)
+    check_cache_folder(
+        args.cache_dir or default_cache_dir(), Limits(), size, option=_cache_option(args)
+    )
 
 
 def _check_unpacked(outcome: UnpackOutcome, args: argparse.Namespace) -> None:
@@ -355,6 +358,13 @@ def _check_unpacked(outcome: UnpackOutcome, args: argparse.Namespace) -> None:
                 f"{args.cache_dir or default_cache_dir()}: unpacking {args.image.name} failed "
                 f"({problem.detail}); free some space or choose another --cache-dir"
             )
+
+
+def _cache_option(args: argparse.Namespace) -> str:
+    """How the user chose the cache folder, for a message that names the fix."""
+    if args.cache_dir is None and os.environ.get("FWAUDIT_CACHE_DIR"):
+        return "$FWAUDIT_CACHE_DIR"
+    return "--cache-dir"
 
 
 def _outcomes(text: str) -> tuple[Outcome, ...]:
@@ -467,7 +477,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers must be at least 1")
     check_output_folder(args.out, empty=False)
-    check_cache_folder(args.cache_dir or default_cache_dir(), Limits())
+    check_cache_folder(args.cache_dir or default_cache_dir(), Limits(), option=_cache_option(args))
     report = audit_many(
         args.inputs,
         out=args.out,

@@ -151,7 +151,8 @@ def test_a_read_only_cache_from_the_environment(
         check=False,
         env={**os.environ, "FWAUDIT_CACHE_DIR": str(readonly / "cache")},
     )
-    refused(run, time.monotonic() - started, readonly / "cache")
+    line = refused(run, time.monotonic() - started, readonly / "cache")
+    assert line.endswith("choose another $FWAUDIT_CACHE_DIR")  # the fix where it was set
     assert not out.exists()
 
 
