@@ -382,12 +382,19 @@ def _usb_ids(entry: FileEntry, locate: Callable[[FileEntry], Path]) -> list[_IdS
             add(match.start(), match.group(1), match.group(2))
     for match in MODESWITCH.finditer(data):
         add(match.start(), match.group(1), match.group(2))
-    for line in re.finditer(rb"[^\n]*idVendor[^\n]*", data):
-        vendor = UDEV_VENDOR.search(line.group(0))
+    lines: set[int] = set()
+    for hit in re.finditer(rb"idVendor", data):  # not [^\n]*idVendor: quadratic on binaries
+        start = data.rfind(b"\n", 0, hit.start()) + 1
+        if start in lines:
+            continue
+        lines.add(start)
+        end = data.find(b"\n", hit.start())
+        line = data[start : end if end >= 0 else len(data)]
+        vendor = UDEV_VENDOR.search(line)
         if vendor:
-            product = UDEV_PRODUCT.search(line.group(0))
+            product = UDEV_PRODUCT.search(line)
             pid = product.group(1) if product else None
-            add(line.start() + vendor.start(), vendor.group(1), pid)
+            add(start + vendor.start(), vendor.group(1), pid)
     return [found[k] for k in sorted(found, key=lambda k: (k[0], k[1], k[2] or ""))]
 
 
