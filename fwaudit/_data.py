@@ -30,6 +30,14 @@ def signatures_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def load_yaml(text: str) -> Any:
+    """`yaml.safe_load` with libyaml's C loader where it is built in (8x faster on the data
+    files, the same objects)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
 def table_rules(raw: dict[str, Any], source: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """(id, entry) of each rule of a rule table (context rules, credential rules): every rule
     has an id of its own and at least one fixture, else a `SignatureError` naming `source`."""

@@ -37,9 +37,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-import yaml
-
-from ._data import signatures_dir
+from ._data import load_yaml, signatures_dir
 from .inventory import Inventory
 from .model import (
     Chunk,
@@ -105,7 +103,7 @@ class Rules:
 @cache
 def rules(path: Path | None = None) -> Rules:
     """The rules of `signatures/coverage.yaml` (or of another file of that form)."""
-    raw: dict[str, Any] = yaml.safe_load((path or signatures_dir() / "coverage.yaml").read_text())
+    raw: dict[str, Any] = load_yaml((path or signatures_dir() / "coverage.yaml").read_text())
     if unknown := set(raw) - set(Rules.__dataclass_fields__):
         raise ValueError(f"coverage rules: unknown settings {sorted(unknown)}")
     for key in ("archives", "media"):

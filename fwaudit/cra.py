@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
-
-from ._data import signatures_dir
+from ._data import load_yaml, signatures_dir
 from .errors import SignatureError
 from .model import AuditData
 
@@ -115,7 +113,7 @@ class Checklist:
 def requirements() -> tuple[tuple[Requirement, ...], dict[str, Any]]:
     """The checklist data, checked: every requirement names a known check."""
     path = signatures_dir() / "cra" / "checklist.yaml"
-    raw = yaml.safe_load(path.read_text())
+    raw = load_yaml(path.read_text())
     found = []
     for item in raw.get("requirements") or ():
         if item.get("check") not in CHECKS:

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-import yaml
-
-from .._data import signatures_dir
+from .._data import load_yaml, signatures_dir
 from ..errors import SignatureError
 from . import crypt
 
@@ -51,7 +49,7 @@ class Defaults:
 def defaults() -> Defaults:
     """`signatures/credentials/defaults.yaml`, checked and compiled once."""
     path = signatures_dir() / "credentials" / "defaults.yaml"
-    return parse_defaults(yaml.safe_load(path.read_text()), str(path))
+    return parse_defaults(load_yaml(path.read_text()), str(path))
 
 
 def parse_defaults(raw: dict[str, Any], source: str) -> Defaults:

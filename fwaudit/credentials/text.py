@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
-
-from .._data import signatures_dir, table_rules
+from .._data import load_yaml, signatures_dir, table_rules
 from ..errors import SignatureError
 from ..model import CREDENTIAL_ORIGINS, CredentialKind
 
@@ -78,7 +76,7 @@ class Match:
 def table() -> Table:
     """`signatures/credentials/rules.yaml`, checked and compiled once."""
     path = signatures_dir() / "credentials" / "rules.yaml"
-    return parse_table(yaml.safe_load(path.read_text()), str(path))
+    return parse_table(load_yaml(path.read_text()), str(path))
 
 
 def parse_table(raw: dict[str, Any], source: str) -> Table:

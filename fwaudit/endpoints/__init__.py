@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import yaml
-
-from .._data import signatures_dir
+from .._data import load_yaml, signatures_dir
 from ..identify.programs import APPLICATION, is_program, owner
 from ..inventory import Inventory
 from ..memo import ContentMemo
@@ -100,11 +98,11 @@ class Decision:
 @cache
 def _lists() -> tuple[list[tuple[str, tuple[str, ...]]], list[dict[str, Any]]]:
     folder = signatures_dir() / "endpoints"
-    lists = yaml.safe_load((folder / "not_outbound.yaml").read_text())
+    lists = load_yaml((folder / "not_outbound.yaml").read_text())
     not_outbound = [
         (data["reason"], tuple(h.lower() for h in data["hosts"])) for data in lists.values()
     ]
-    roles = yaml.safe_load((folder / "roles.yaml").read_text())
+    roles = load_yaml((folder / "roles.yaml").read_text())
     return not_outbound, roles
 
 

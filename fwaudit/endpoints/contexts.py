@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
-
-from .._data import signatures_dir, table_rules
+from .._data import load_yaml, signatures_dir, table_rules
 from ..errors import SignatureError
 
 PATTERNS = ("before", "line_before", "after", "line", "token", "path", "next")
@@ -100,7 +98,7 @@ class ContextTable:
 def context_table() -> ContextTable:
     """The context rules of `signatures/endpoints/contexts.yaml`, compiled once."""
     path = signatures_dir() / "endpoints" / "contexts.yaml"
-    return parse_table(yaml.safe_load(path.read_text()), str(path))
+    return parse_table(load_yaml(path.read_text()), str(path))
 
 
 def parse_table(raw: dict[str, Any], source: str) -> ContextTable:

@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import yaml
-
-from .._data import signatures_dir
+from .._data import load_yaml, signatures_dir
 from ..model import Evidence, FileEntry, Technique
 from .versions import clean_version, upstream_version
 
@@ -37,7 +35,7 @@ class Finding:
 
 
 def soname_names() -> dict[str, str]:
-    data = yaml.safe_load((signatures_dir() / "manifests" / "sonames.yaml").read_text())
+    data = load_yaml((signatures_dir() / "manifests" / "sonames.yaml").read_text())
     return {str(k): str(v) for k, v in data.items()}
 
 
@@ -60,7 +58,7 @@ def soname(entry: FileEntry, names: dict[str, str]) -> list[Finding]:
 
 
 def package_names() -> dict[str, str]:
-    data = yaml.safe_load((signatures_dir() / "manifests" / "packages.yaml").read_text())
+    data = load_yaml((signatures_dir() / "manifests" / "packages.yaml").read_text())
     return {str(k): str(v) for k, v in data.items()}
 
 

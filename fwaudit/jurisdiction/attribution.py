@@ -29,9 +29,9 @@ from functools import cache
 from pathlib import PurePosixPath
 from typing import Any
 
-import yaml
 import yara
 
+from .._data import load_yaml
 from ..inventory import Inventory
 from ..model import (
     Attribution,
@@ -92,7 +92,7 @@ class Config:
 
 @cache
 def config(dataset: Dataset) -> Config:
-    raw: dict[str, Any] = yaml.safe_load((dataset.folder / "attribution.yaml").read_text())
+    raw: dict[str, Any] = load_yaml((dataset.folder / "attribution.yaml").read_text())
     return Config(
         float(raw["threshold"]),
         float(raw["max_entropy"]),

@@ -14,9 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .._data import signatures_dir
+from .._data import load_yaml, signatures_dir
 from ..errors import SignatureError
 from ..model import Fact
 from . import dates
@@ -176,10 +174,10 @@ ORGANISATION_FILES = ("organisations.yaml", "operators.yaml")
 
 
 def _read(folder: Path) -> dict[str, Any]:
-    raw = {kind: yaml.safe_load((folder / f"{kind}.yaml").read_text()) or {} for kind in KINDS}
+    raw = {kind: load_yaml((folder / f"{kind}.yaml").read_text()) or {} for kind in KINDS}
     for name in ORGANISATION_FILES[1:]:
         path = folder / name
-        extra = (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+        extra = (load_yaml(path.read_text()) or {}) if path.is_file() else {}
         twice = sorted(set(extra) & set(raw["organisations"]))
         if twice:
             raise DataError(f"{name}: organisations defined twice: {', '.join(twice)}")
@@ -194,7 +192,7 @@ def check(folder: Path | None = None) -> list[str]:
 
     folder = folder or signatures_dir() / "jurisdiction"
     raw = _read(folder)
-    schema = yaml.safe_load((folder / "schema.yaml").read_text())
+    schema = load_yaml((folder / "schema.yaml").read_text())
     validator = jsonschema.Draft202012Validator(schema)
     problems = [
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
@@ -298,5 +296,5 @@ def _load(folder: Path) -> Dataset:
     problems = references(raw)
     if problems:
         raise DataError("jurisdiction data: " + "; ".join(problems[:10]))
-    places = yaml.safe_load((folder / "places.yaml").read_text())
+    places = load_yaml((folder / "places.yaml").read_text())
     return Dataset(raw["regimes"], raw["lists"], raw["organisations"], places, folder)

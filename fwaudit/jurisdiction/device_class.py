@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 import yara
 
+from .._data import load_yaml
 from ..model import (
     DEVICE_CLASSES,
     Component,
@@ -86,7 +87,7 @@ def signatures(dataset: Dataset) -> Signatures:
     """The device-class cues of the dataset's folder, checked; `DataError` when malformed."""
     path = dataset.folder / FILE
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw = load_yaml(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"{path}: cannot read: {exc}") from exc
     return parse(raw, str(path))
@@ -365,7 +366,7 @@ def check(folder: Path) -> list[str]:
     """Every problem with `device_classes.yaml` in `folder`: malformed entries, a cue that
     does not match its own fixture, a negative that gives a cue (`fwaudit data check`)."""
     try:
-        sigs = parse(yaml.safe_load((folder / FILE).read_text()), FILE)
+        sigs = parse(load_yaml((folder / FILE).read_text()), FILE)
     except (OSError, yaml.YAMLError, DataError) as exc:
         return [f"{FILE}: {exc}"]
     problems = []

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .._data import signatures_dir
+from .._data import load_yaml, signatures_dir
 from ..endpoints.uses import use_phrase
 from ..errors import ConfigError
 from ..model import (
@@ -139,7 +139,7 @@ def load_policy(name_or_path: str | Path) -> Policy:
             known = ", ".join(builtin_policies())
             raise ConfigError(f"unknown policy {name_or_path!r} (built-in: {known})")
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw = load_yaml(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read policy: {exc}") from exc
     return parse_policy(raw, str(path))
