@@ -14,6 +14,9 @@ from .memo import ContentMemo
 from .model import ElfFacts, FileEntry, Image, NodeKind, Problem, Severity, UnpackOutcome
 
 TEXT_SAMPLE = 4096
+#: LIEF reads an ELF whole (1.5 GB for a 757 MB file a hostile inode made): larger ones are
+#: not parsed, and say so, like the YARA and endpoint scan caps
+MAX_ELF_BYTES = 256 << 20
 TEXT_BYTES = bytes([9, 10, 13, *range(32, 127)])
 
 
@@ -57,7 +60,10 @@ def take_inventory(image: Image, unpack: UnpackOutcome) -> Inventory:
             unpacked.setdefault(chunk.container, []).append(
                 (chunk.offset, chunk.offset + chunk.size)
             )
-    image_elf = elf_facts(image.path)  # a bare program or library given as the image
+    problems = []
+    image_elf = None
+    if image.size <= MAX_ELF_BYTES:
+        image_elf = elf_facts(image.path)  # a bare program or library given as the image
     entries = [
         FileEntry(
             "",
@@ -68,11 +74,21 @@ def take_inventory(image: Image, unpack: UnpackOutcome) -> Inventory:
             tuple(unpacked.get("", ())),
         )
     ]
-    problems = []
     for node in unpack.files:
         path = unpack.root / node.path
-        facts = _elf_facts(path, node.sha256) if node.is_elf else None
-        if node.is_elf and facts is None:
+        too_big = node.is_elf and node.size > MAX_ELF_BYTES
+        facts = _elf_facts(path, node.sha256) if node.is_elf and not too_big else None
+        if too_big:
+            problems.append(
+                Problem(
+                    "inventory",
+                    "scan.skipped",
+                    Severity.WARNING,
+                    node.path,
+                    f"{node.size:,} bytes, over the ELF parsing cap of {MAX_ELF_BYTES:,}",
+                )
+            )
+        elif node.is_elf and facts is None:
             problems.append(
                 Problem(
                     "inventory",
