@@ -7,7 +7,9 @@ import contextlib
 import lzma
 import os
 import signal
+import subprocess
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from fwaudit.batch.guard import descendants
@@ -25,6 +27,31 @@ def stuck_image(folder: Path) -> tuple[Path, dict[str, str]]:
     image.write_bytes(lzma.compress(b"hello\n" * 100, format=lzma.FORMAT_XZ))
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     return image, env
+
+
+@contextlib.contextmanager
+def killed_when_stuck(
+    argv: Sequence[str], env: dict[str, str], folder: Path
+) -> Iterator[tuple[int, dict[int, str]]]:
+    """Run `argv` until the hanging `7z` of `folder` runs, SIGKILL it, and give its pid and
+    the processes that were below it; whatever of them a failed test left is killed after."""
+    process = subprocess.Popen(
+        list(argv),
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    tree: dict[int, str] = {}
+    try:
+        tree = wait_for_stuck_tool(process.pid, folder)
+        process.kill()
+        process.wait()
+        yield process.pid, tree
+    finally:
+        process.kill()
+        process.wait()
+        kill_leftovers(tree)
 
 
 def wait_for_stuck_tool(root: int, folder: Path, seconds: float = 60) -> dict[int, str]:

@@ -14,7 +14,7 @@ from fwaudit.model import Image
 from fwaudit.unpack import unpack_image
 from fwaudit.unpack.orphans import UNOWNED_SECONDS, _started, remove_orphans, work_prefix
 
-from ..lifeline import kill_leftovers, running, stuck_image, wait_for_stuck_tool
+from ..lifeline import killed_when_stuck, running, stuck_image
 
 
 def test_a_killed_scan_leaves_no_process_and_the_next_run_removes_its_folder(
@@ -23,23 +23,9 @@ def test_a_killed_scan_leaves_no_process_and_the_next_run_removes_its_folder(
     image, env = stuck_image(tmp_path)
     cache = tmp_path / "cache"
     argv = [sys.executable, "-m", "fwaudit.cli", "scan", str(image), "-o", str(tmp_path / "o")]
-    scan = subprocess.Popen(
-        [*argv, "--cache-dir", str(cache)],
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    tree: dict[int, str] = {}
-    try:
-        tree = wait_for_stuck_tool(scan.pid, tmp_path)
-        scan.kill()
-        scan.wait()
+    with killed_when_stuck([*argv, "--cache-dir", str(cache)], env, tmp_path) as (pid, tree):
         assert running(tree, seconds=2) == []
-    finally:
-        scan.kill()
-        kill_leftovers(tree)
-    work = list((cache / "unpack" / "tmp").glob(f"work-{scan.pid}-*"))
+    work = list((cache / "unpack" / "tmp").glob(f"work-{pid}-*"))
     assert len(work) == 1
     outcome = unpack_image(Image.from_path(image), backends=("unblob",), cache_dir=cache)
     assert not work[0].exists()
